@@ -1,0 +1,173 @@
+"""Expression models and the preprocessing constants they were trained with.
+
+Input: float32 [N, 1, 48, 48], grayscale pixels p in 0..255 mapped to
+(p / 255 - MEAN) / STD. Output: logits [N, len(LABELS)] in LABELS order.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .data import IMAGE_SIZE, LABELS
+
+#: Preprocessing: x = (pixel / 255 - MEAN) / STD, one grayscale channel.
+MEAN = 0.5
+STD = 0.25
+INPUT_SHAPE = (1, IMAGE_SIZE, IMAGE_SIZE)  # channels, height, width
+
+
+def conv_bn(in_channels: int, out_channels: int, kernel: int = 3, stride: int = 1, groups: int = 1,
+            padding: int | None = None) -> list[nn.Module]:
+    """Conv (no bias) followed by batch norm."""
+    padding = kernel // 2 if padding is None else padding
+    return [nn.Conv2d(in_channels, out_channels, kernel, stride, padding, groups=groups, bias=False),
+            nn.BatchNorm2d(out_channels)]
+
+
+def separable(in_channels: int, out_channels: int) -> list[nn.Module]:
+    """Depthwise 3×3 then pointwise 1×1 (Keras SeparableConv2D has no BN in between), then BN."""
+    return [nn.Conv2d(in_channels, in_channels, 3, 1, 1, groups=in_channels, bias=False),
+            *conv_bn(in_channels, out_channels, kernel=1)]
+
+
+class MiniXceptionModule(nn.Module):
+    """One residual module of mini-Xception: two separable convs + max-pool, 1×1 strided shortcut."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.shortcut = nn.Sequential(*conv_bn(in_channels, out_channels, kernel=1, stride=2, padding=0))
+        self.body = nn.Sequential(
+            *separable(in_channels, out_channels), nn.ReLU(inplace=True),
+            *separable(out_channels, out_channels),
+            nn.MaxPool2d(3, 2, padding=1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x) + self.shortcut(x)
+
+
+class MiniXception(nn.Module):
+    """mini-Xception (Arriaga, Valdenegro-Toro & Plöger 2017, arXiv 1710.07557), as in their Keras code:
+    two valid 3×3 convs of 8, four residual separable modules of 16/32/64/128, a 3×3 conv to the
+    classes and global average pooling. About 58k parameters."""
+
+    def __init__(self, num_classes: int = len(LABELS)):
+        super().__init__()
+        self.features = nn.Sequential(
+            *conv_bn(1, 8, padding=0), nn.ReLU(inplace=True),
+            *conv_bn(8, 8, padding=0), nn.ReLU(inplace=True),
+            MiniXceptionModule(8, 16), MiniXceptionModule(16, 32),
+            MiniXceptionModule(32, 64), MiniXceptionModule(64, 128),
+        )
+        self.classifier = nn.Conv2d(128, num_classes, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x)).mean(dim=(2, 3))
+
+
+class ResidualBlock(nn.Module):
+    """Pre-activation-free basic block: two 3×3 convs (or depthwise-separable pairs), identity or 1×1 shortcut."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int, depthwise: bool):
+        super().__init__()
+        if depthwise:
+            first = [*conv_bn(in_channels, in_channels, stride=stride, groups=in_channels),
+                     *conv_bn(in_channels, out_channels, kernel=1)]
+            second = [*conv_bn(out_channels, out_channels, groups=out_channels),
+                      *conv_bn(out_channels, out_channels, kernel=1)]
+        else:
+            first = conv_bn(in_channels, out_channels, stride=stride)
+            second = conv_bn(out_channels, out_channels)
+        self.body = nn.Sequential(*first, nn.ReLU(inplace=True), *second)
+        self.shortcut = (nn.Identity() if stride == 1 and in_channels == out_channels
+                         else nn.Sequential(*conv_bn(in_channels, out_channels, kernel=1, stride=stride, padding=0)))
+        self.activation = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.activation(self.body(x) + self.shortcut(x))
+
+
+class EmoNet(nn.Module):
+    """emoface's expression net: a 3×3 stem at full resolution, then stages of residual blocks,
+    each stage halving the resolution (48 → 24 → 12 → 6 → 3), global average pooling, dropout, linear.
+    Full 3×3 convs where the maps are large and channels few (cheap in parameters), depthwise-separable
+    ones where channels are many (cheap in parameters and MACs). Defaults: about 625k parameters,
+    46 MMACs; chosen from the candidates in REPORT.md by size, latency and training throughput."""
+
+    def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
+                 depths: tuple[int, ...] = (1, 1, 2, 1), depthwise: tuple[bool, ...] = (False, False, True, True),
+                 dropout: float = 0.3, num_classes: int = len(LABELS)):
+        super().__init__()
+        layers: list[nn.Module] = [*conv_bn(1, stem), nn.ReLU(inplace=True)]
+        channels = stem
+        for width, depth, separable_stage in zip(widths, depths, depthwise, strict=True):
+            for index in range(depth):
+                layers.append(ResidualBlock(channels, width, 2 if index == 0 else 1, separable_stage))
+                channels = width
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(channels, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3), keepdim=True))
+
+
+#: Named architectures; `build_model(name)` makes one. Keys are what `--model` accepts.
+ARCHITECTURES: dict[str, dict] = {
+    "mini_xception": {"cls": MiniXception},
+    "emonet": {"cls": EmoNet},
+}
+
+
+def build_model(name: str, **overrides) -> nn.Module:
+    if name not in ARCHITECTURES:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(ARCHITECTURES)}")
+    spec = dict(ARCHITECTURES[name])
+    cls = spec.pop("cls")
+    return cls(**{**spec, **overrides})
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def count_macs(model: nn.Module) -> int:
+    """Multiply-accumulates of one forward pass on one 48×48 image (convs and linears)."""
+    macs = 0
+
+    def hook(module: nn.Module, _inputs, output: torch.Tensor) -> None:
+        nonlocal macs
+        if isinstance(module, nn.Conv2d):
+            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
+            macs += output.numel() * per_output
+        elif isinstance(module, nn.Linear):
+            macs += module.in_features * module.out_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *INPUT_SHAPE))
+    model.train(was_training)
+    for handle in handles:
+        handle.remove()
+    return macs
+
+
+def normalize(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 (or 0..255 float) grayscale [N, 1, H, W] → the model's input."""
+    return (pixels.float() / 255 - MEAN) / STD
+
+
+class FlipAveraged(nn.Module):
+    """The shipped form of a classifier: softmax probabilities averaged over the crop and its mirror
+    image. Faces are left-right symmetric in meaning, so averaging removes some noise; doing it inside
+    the exported graph means every front end gets it without knowing."""
+
+    def __init__(self, classifier: nn.Module):
+        super().__init__()
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        both = self.classifier(torch.cat([x, torch.flip(x, dims=[3])], dim=0))
+        probabilities = torch.softmax(both, dim=1)
+        return 0.5 * (probabilities[: x.shape[0]] + probabilities[x.shape[0]:])

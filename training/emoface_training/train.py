@@ -1,0 +1,260 @@
+"""Train an expression model on FER2013.
+
+    python -m emoface_training.train --model emonet --out runs/emonet
+    python -m emoface_training.train --help     # every Config field is a flag
+
+Seeded; checkpoints every epoch to <out>/last.pt (config, labels, metrics inside) and resumes
+from it when run again with the same config; writes <out>/final.pt (EMA weights) at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .augment import AugmentConfig, augment
+from .data import DEFAULT_DATA, LABELS, Split, load_cached
+from .models import FlipAveraged, build_model, count_macs, count_parameters, normalize
+
+TRAINING_DIR = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Config:
+    """Everything that defines a training run; each field is a `--flag` of the same name."""
+
+    model: str = "emonet"  # key of models.ARCHITECTURES
+    data: str = str(DEFAULT_DATA)  # FER2013 folder (train/, test/) or fer2013.csv
+    out: str = str(TRAINING_DIR / "runs" / "emonet")  # checkpoints and log
+    epochs: int = 100
+    batch_size: int = 128
+    lr: float = 0.1  # SGD with Nesterov momentum, peak learning rate
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    warmup_epochs: float = 2.0  # linear warm-up, then cosine decay to zero
+    label_smoothing: float = 0.1
+    class_weight_power: float = 0.5  # loss weight ∝ count^-power: 0 none, 1 inverse frequency
+    ema_decay: float = 0.999  # exponential moving average of weights, the model that ships
+    seed: int = 0
+    threads: int = 2
+    limit: int = 0  # >0: train on this many images (balanced by label), for quick runs
+    eval_every: int = 5  # epochs between PublicTest evaluations (and always the last)
+    augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
+
+
+def parse_config(argv: list[str] | None = None) -> tuple[Config, bool]:
+    """Config from command-line flags; each flag is checked against the field's type."""
+    parser = argparse.ArgumentParser(prog="emoface_training.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = Config()
+    for f in dataclasses.fields(Config):
+        if f.name == "augment":
+            continue
+        value = getattr(defaults, f.name)
+        parser.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=type(value), default=value,
+                            help=f"default {value}")
+    parser.add_argument("--augment", action="append", default=[], metavar="KEY=VALUE",
+                        help=f"augmentation strength, keys: {', '.join(AugmentConfig.__dataclass_fields__)}")
+    parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    args = vars(parser.parse_args(argv))
+    fresh = args.pop("fresh")
+    augment_overrides = args.pop("augment")
+    strengths = dataclasses.asdict(AugmentConfig())
+    for item in augment_overrides:
+        key, _, value = item.partition("=")
+        if key not in strengths or not value:
+            parser.error(f"--augment {item!r}: expected KEY=VALUE with KEY one of {', '.join(strengths)}")
+        try:
+            strengths[key] = float(value)
+        except ValueError:
+            parser.error(f"--augment {item!r}: {value!r} is not a number")
+    config = Config(**args, augment=strengths)
+    for name in ("epochs", "batch_size", "threads", "eval_every"):
+        if getattr(config, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return config, fresh
+
+
+class EMA:
+    """Exponential moving average of a model's parameters and buffers."""
+
+    def __init__(self, model: torch.nn.Module, decay: float):
+        self.decay = decay
+        self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module, step: int) -> None:
+        # Early on the average would be dominated by the random init: ramp the decay up.
+        decay = min(self.decay, (1 + step) / (10 + step))
+        for key, value in model.state_dict().items():
+            if value.dtype.is_floating_point:
+                self.state[key].mul_(decay).add_(value.detach(), alpha=1 - decay)
+            else:
+                self.state[key].copy_(value)
+
+
+def class_weights(counts: np.ndarray, power: float) -> torch.Tensor:
+    """Per-label loss weights ∝ count^-power, scaled so the average weight per image is 1."""
+    weights = counts.astype(np.float64) ** -power
+    weights *= counts.sum() / (weights * counts).sum()
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def balanced_limit(split: Split, limit: int, generator: np.random.Generator) -> Split:
+    """A subset of `limit` images with labels as even as the data allows."""
+    per_label = [np.flatnonzero(split.labels == k) for k in range(len(LABELS))]
+    quota = max(1, limit // len(LABELS))
+    chosen = np.concatenate([generator.permutation(index)[:quota] for index in per_label])
+    return split.subset(np.sort(chosen))
+
+
+@torch.no_grad()
+def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Flip-averaged probabilities [N, labels] for uint8 crops [N, 48, 48], as the shipped model computes them."""
+    shipped = FlipAveraged(model).eval()
+    out = []
+    for start in range(0, len(images), batch_size):
+        batch = torch.from_numpy(images[start:start + batch_size]).unsqueeze(1)
+        out.append(shipped(normalize(batch).contiguous(memory_format=torch.channels_last)).numpy())
+    return np.concatenate(out)
+
+
+def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return peak * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def save_atomic(obj: dict, path: Path) -> None:
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, temporary)
+    os.replace(temporary, path)
+
+
+def git_commit() -> str:
+    head = TRAINING_DIR.parent / ".git"
+    try:
+        import subprocess
+        return subprocess.run(["git", "-C", str(head.parent), "rev-parse", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def train(config: Config, fresh: bool = False) -> dict:
+    """Run (or resume) training; returns the final checkpoint dict (also saved as <out>/final.pt)."""
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = TRAINING_DIR / ".cache"
+    train_split = load_cached(config.data, "train", cache)
+    test_split = load_cached(config.data, "test", cache)
+    if config.limit:
+        train_split = balanced_limit(train_split, config.limit, np.random.default_rng(config.seed))
+
+    model = build_model(config.model).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, nesterov=True,
+                                weight_decay=config.weight_decay)
+    ema = EMA(model, config.ema_decay)
+    generator = torch.Generator().manual_seed(config.seed)
+    steps_per_epoch = math.ceil(len(train_split) / config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    warmup_steps = int(config.warmup_epochs * steps_per_epoch)
+    weights = class_weights(train_split.counts(), config.class_weight_power)
+    augment_config = AugmentConfig(**config.augment)
+    history: list[dict] = []
+    start_epoch = 0
+    elapsed = 0.0
+
+    checkpoint_path = out / "last.pt"
+    if checkpoint_path.exists() and not fresh:
+        checkpoint = torch.load(checkpoint_path, weights_only=False)
+        if checkpoint["config"] != dataclasses.asdict(config):
+            raise SystemExit(f"{checkpoint_path}: was made with a different config; use --fresh or another --out")
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        ema.state = checkpoint["ema"]
+        generator.set_state(checkpoint["generator"])
+        history, start_epoch, elapsed = checkpoint["history"], checkpoint["epoch"], checkpoint["seconds"]
+        print(f"resuming {checkpoint_path} after epoch {start_epoch}", file=sys.stderr)
+
+    images = torch.from_numpy(train_split.images).unsqueeze(1)
+    labels = torch.from_numpy(train_split.labels)
+    log = (out / "log.jsonl").open("a")
+    for epoch in range(start_epoch, config.epochs):
+        began = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(labels), generator=generator)
+        seen = correct = 0
+        loss_sum = 0.0
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{config.epochs}", file=sys.stderr,
+                   leave=False, disable=None)
+        for index in bar:
+            step = epoch * steps_per_epoch + index
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(step, total_steps, warmup_steps, config.lr)
+            batch = order[index * config.batch_size:(index + 1) * config.batch_size]
+            x = augment(images[batch].float() / 255, generator, augment_config)
+            x = (x * 255).round()  # back to the pixel grid the crop would have at run time
+            logits = model(normalize(x).contiguous(memory_format=torch.channels_last))
+            loss = F.cross_entropy(logits, labels[batch], weight=weights, label_smoothing=config.label_smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            ema.update(model, step)
+            seen += len(batch)
+            correct += int((logits.argmax(1) == labels[batch]).sum())
+            loss_sum += loss.item() * len(batch)
+            bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}")
+        elapsed += time.perf_counter() - began
+        record = {"epoch": epoch + 1, "loss": loss_sum / seen, "train_accuracy": correct / seen,
+                  "lr": optimizer.param_groups[0]["lr"], "seconds": round(elapsed, 1)}
+        if (epoch + 1) % config.eval_every == 0 or epoch + 1 == config.epochs:
+            shipped = build_model(config.model)
+            shipped.load_state_dict(ema.state)
+            probabilities = predict(shipped, test_split.images)
+            record["test_accuracy"] = float((probabilities.argmax(1) == test_split.labels).mean())
+        history.append(record)
+        log.write(json.dumps(record) + "\n")
+        log.flush()
+        print(json.dumps(record), file=sys.stderr)
+        save_atomic({"config": dataclasses.asdict(config), "labels": LABELS, "epoch": epoch + 1,
+                     "model": model.state_dict(), "optimizer": optimizer.state_dict(), "ema": ema.state,
+                     "generator": generator.get_state(), "history": history, "seconds": elapsed},
+                    checkpoint_path)
+    log.close()
+
+    shipped = build_model(config.model)
+    shipped.load_state_dict(ema.state)
+    final = {
+        "config": dataclasses.asdict(config), "labels": LABELS, "model": shipped.state_dict(),
+        "history": history, "commit": git_commit(),
+        "metrics": {"test_accuracy": history[-1].get("test_accuracy"), "train_seconds": round(elapsed, 1),
+                    "epochs": config.epochs, "train_images": len(train_split),
+                    "parameters": count_parameters(shipped), "macs": count_macs(shipped)},
+    }
+    save_atomic(final, out / "final.pt")
+    return final
+
+
+def main(argv: list[str] | None = None) -> None:
+    config, fresh = parse_config(argv)
+    final = train(config, fresh)
+    print(json.dumps(final["metrics"]))
+
+
+if __name__ == "__main__":
+    main()
