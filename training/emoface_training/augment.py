@@ -17,16 +17,16 @@ class AugmentConfig:
     """Strengths of each augmentation; 0 turns one off."""
 
     flip: float = 0.5  # probability of a horizontal flip
-    rotate_deg: float = 12.0  # head roll left after alignment, ± degrees
-    scale: float = 0.12  # face size misestimate, ± fraction
-    shift: float = 0.08  # keypoint misalignment, ± fraction of the crop
-    photometric: float = 0.8  # probability of brightness/contrast/gamma change
+    rotate_deg: float = 10.0  # head roll left after alignment, ± degrees
+    scale: float = 0.1  # face size misestimate, ± fraction
+    shift: float = 0.06  # keypoint misalignment, ± fraction of the crop
+    photometric: float = 0.5  # probability of brightness/contrast/gamma change
     brightness: float = 0.2  # ± added to 0..1 pixels
     contrast: float = 0.35  # contrast factor in 1 ± this
     gamma: float = 0.35  # gamma in exp(± this)
-    blur: float = 0.25  # probability of a low-resolution round trip (distant or blurred face)
-    noise: float = 0.2  # probability of sensor noise, std 0.01..0.04
-    erase: float = 0.4  # probability of erasing a rectangle (occlusion by hands, glasses)
+    blur: float = 0.15  # probability of a low-resolution round trip (distant or blurred face)
+    noise: float = 0.15  # probability of sensor noise, std 0.01..0.04
+    erase: float = 0.25  # probability of erasing a rectangle (occlusion by hands, glasses)
 
 
 def _uniform(generator: torch.Generator, size: int, low: float, high: float) -> torch.Tensor:
@@ -52,7 +52,7 @@ def augment(images: torch.Tensor, generator: torch.Generator, config: AugmentCon
 
     blurred = _chance(generator, batch, config.blur)
     if blurred.any():
-        side = int(torch.randint(height // 3, height - 8, (1,), generator=generator))
+        side = int(torch.randint(height // 2, height - 8, (1,), generator=generator))
         small = F.interpolate(x[blurred], size=(side, side), mode="area")
         x = x.clone()
         x[blurred] = F.interpolate(small, size=(height, width), mode="bilinear", align_corners=False)

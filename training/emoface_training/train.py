@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,9 +40,10 @@ class Config:
     out: str = str(TRAINING_DIR / "runs" / "emonet")  # checkpoints and log
     epochs: int = 100
     batch_size: int = 128
-    lr: float = 0.1  # SGD with Nesterov momentum, peak learning rate
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
+    optimizer: str = "adamw"  # "adamw" or "sgd" (Nesterov momentum)
+    lr: float = 0.002  # peak learning rate
+    momentum: float = 0.9  # AdamW beta1 (SGD: momentum)
+    weight_decay: float = 0.05  # on conv and linear weights only
     warmup_epochs: float = 2.0  # linear warm-up, then cosine decay to zero
     label_smoothing: float = 0.1
     class_weight_power: float = 0.5  # loss weight ∝ count^-power: 0 none, 1 inverse frequency
@@ -53,8 +55,8 @@ class Config:
     augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
 
 
-def parse_config(argv: list[str] | None = None) -> tuple[Config, bool]:
-    """Config from command-line flags; each flag is checked against the field's type."""
+def parse_config(argv: list[str] | None = None) -> tuple[Config, bool, int]:
+    """(config, fresh, stop_after) from command-line flags; each flag is checked against its field's type."""
     parser = argparse.ArgumentParser(prog="emoface_training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = Config()
@@ -67,8 +69,11 @@ def parse_config(argv: list[str] | None = None) -> tuple[Config, bool]:
     parser.add_argument("--augment", action="append", default=[], metavar="KEY=VALUE",
                         help=f"augmentation strength, keys: {', '.join(AugmentConfig.__dataclass_fields__)}")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    parser.add_argument("--stop-after", type=int, default=0, metavar="EPOCHS",
+                        help="stop (resumably) once this many epochs are done; 0: run to the end")
     args = vars(parser.parse_args(argv))
     fresh = args.pop("fresh")
+    stop_after = args.pop("stop_after")
     augment_overrides = args.pop("augment")
     strengths = dataclasses.asdict(AugmentConfig())
     for item in augment_overrides:
@@ -83,7 +88,7 @@ def parse_config(argv: list[str] | None = None) -> tuple[Config, bool]:
     for name in ("epochs", "batch_size", "threads", "eval_every"):
         if getattr(config, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    return config, fresh
+    return config, fresh, stop_after
 
 
 class EMA:
@@ -130,6 +135,18 @@ def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -
     return np.concatenate(out)
 
 
+def make_optimizer(model: torch.nn.Module, config: Config) -> torch.optim.Optimizer:
+    """SGD or AdamW; weight decay on conv and linear weights only, not on biases and batch-norm scales."""
+    decayed = [p for p in model.parameters() if p.ndim > 1]
+    plain = [p for p in model.parameters() if p.ndim <= 1]
+    groups = [{"params": decayed, "weight_decay": config.weight_decay}, {"params": plain, "weight_decay": 0.0}]
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=config.lr, momentum=config.momentum, nesterov=True)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(groups, lr=config.lr, betas=(config.momentum, 0.999))
+    raise SystemExit(f"--optimizer must be sgd or adamw, got {config.optimizer!r}")
+
+
 def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
     if step < warmup:
         return peak * (step + 1) / warmup
@@ -144,30 +161,34 @@ def save_atomic(obj: dict, path: Path) -> None:
 
 
 def git_commit() -> str:
-    head = TRAINING_DIR.parent / ".git"
+    """The repository's HEAD commit, or "unknown" outside a git checkout."""
     try:
-        import subprocess
-        return subprocess.run(["git", "-C", str(head.parent), "rev-parse", "HEAD"], capture_output=True,
+        return subprocess.run(["git", "-C", str(TRAINING_DIR), "rev-parse", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
-def train(config: Config, fresh: bool = False) -> dict:
-    """Run (or resume) training; returns the final checkpoint dict (also saved as <out>/final.pt)."""
+def training_split(config: Config) -> Split:
+    """The images a run with `config` trains on."""
+    split = load_cached(config.data, "train", TRAINING_DIR / ".cache")
+    if config.limit:
+        split = balanced_limit(split, config.limit, np.random.default_rng(config.seed))
+    return split
+
+
+def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | None:
+    """Run (or resume) training. Returns the final checkpoint dict (also saved as <out>/final.pt),
+    or None when `stop_after` epochs are done first (run again to continue)."""
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
-    cache = TRAINING_DIR / ".cache"
-    train_split = load_cached(config.data, "train", cache)
-    test_split = load_cached(config.data, "test", cache)
-    if config.limit:
-        train_split = balanced_limit(train_split, config.limit, np.random.default_rng(config.seed))
+    train_split = training_split(config)
+    test_split = load_cached(config.data, "test", TRAINING_DIR / ".cache")
 
     model = build_model(config.model).to(memory_format=torch.channels_last)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, nesterov=True,
-                                weight_decay=config.weight_decay)
+    optimizer = make_optimizer(model, config)
     ema = EMA(model, config.ema_decay)
     generator = torch.Generator().manual_seed(config.seed)
     steps_per_epoch = math.ceil(len(train_split) / config.batch_size)
@@ -188,6 +209,8 @@ def train(config: Config, fresh: bool = False) -> dict:
         optimizer.load_state_dict(checkpoint["optimizer"])
         ema.state = checkpoint["ema"]
         generator.set_state(checkpoint["generator"])
+        if "torch_rng" in checkpoint:  # dropout's random stream
+            torch.set_rng_state(checkpoint["torch_rng"])
         history, start_epoch, elapsed = checkpoint["history"], checkpoint["epoch"], checkpoint["seconds"]
         print(f"resuming {checkpoint_path} after epoch {start_epoch}", file=sys.stderr)
 
@@ -233,8 +256,12 @@ def train(config: Config, fresh: bool = False) -> dict:
         print(json.dumps(record), file=sys.stderr)
         save_atomic({"config": dataclasses.asdict(config), "labels": LABELS, "epoch": epoch + 1,
                      "model": model.state_dict(), "optimizer": optimizer.state_dict(), "ema": ema.state,
-                     "generator": generator.get_state(), "history": history, "seconds": elapsed},
-                    checkpoint_path)
+                     "generator": generator.get_state(), "torch_rng": torch.get_rng_state(), "history": history,
+                     "seconds": elapsed}, checkpoint_path)
+        if stop_after and epoch + 1 >= stop_after and epoch + 1 < config.epochs:
+            log.close()
+            print(f"stopped after epoch {epoch + 1}; run again to resume", file=sys.stderr)
+            return None
     log.close()
 
     shipped = build_model(config.model)
@@ -251,9 +278,10 @@ def train(config: Config, fresh: bool = False) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    config, fresh = parse_config(argv)
-    final = train(config, fresh)
-    print(json.dumps(final["metrics"]))
+    config, fresh, stop_after = parse_config(argv)
+    final = train(config, fresh, stop_after)
+    if final:
+        print(json.dumps(final["metrics"]))
 
 
 if __name__ == "__main__":

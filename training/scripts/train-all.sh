@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Retrains the shipped expression model and the mini-Xception baseline, exports both, writes the report.
+# Resumable: run it again after an interruption and each training continues from its last epoch.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+run() { "$here/venv.sh" "$@"; }
+run python -m emoface_training.train --model emonet --out runs/emonet --epochs 100
+run python -m emoface_training.export --checkpoint runs/emonet/final.pt --out ../models/expression.onnx
+run python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs 60
+run python -m emoface_training.export --checkpoint runs/mini_xception/final.pt --out ../models/baseline/mini_xception.onnx
+run python -m emoface_training.evaluate

@@ -1,0 +1,91 @@
+"""A short real training run on FER2013 crops, then export, ONNX parity and the metadata contract."""
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from emoface_training.data import LABELS, load_split
+from emoface_training.evaluate import preprocess
+from emoface_training.export import PARITY_TOLERANCE, export
+from emoface_training.train import Config, parse_config, train
+
+
+def quick_config(fer2013, out) -> Config:
+    """700 real crops, 6 epochs, no augmentation: small enough to learn visibly in a few seconds per epoch."""
+    no_augmentation = {key: 0.0 for key in Config().augment}
+    return Config(model="emonet", data=str(fer2013), out=str(out), epochs=6, limit=700, batch_size=64, lr=0.05,
+                  warmup_epochs=1, label_smoothing=0.0, threads=1, eval_every=6, augment=no_augmentation)
+
+
+@pytest.fixture(scope="module")
+def trained(fer2013, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    return quick_config(fer2013, out), train(quick_config(fer2013, out), fresh=True)
+
+
+def test_loss_goes_down_and_checkpoint_carries_config_labels_metrics(trained):
+    config, final = trained
+    losses = [h["loss"] for h in final["history"]]
+    assert len(losses) == config.epochs
+    assert losses[-1] < 0.9 * losses[0], losses
+    assert final["config"] == dataclasses.asdict(config)
+    assert tuple(final["labels"]) == LABELS
+    assert 1 / len(LABELS) < final["metrics"]["test_accuracy"] <= 1  # better than chance on PublicTest
+    assert final["metrics"]["train_images"] == 700
+
+
+def test_interrupted_training_resumes_to_the_same_weights(fer2013, tmp_path, trained):
+    config, final = trained
+    resumed_config = dataclasses.replace(config, out=str(tmp_path))
+    assert train(resumed_config, fresh=True, stop_after=3) is None
+    resumed = train(resumed_config)
+    for key, value in final["model"].items():
+        torch.testing.assert_close(resumed["model"][key], value, rtol=0, atol=1e-6, msg=key)
+
+
+def test_a_different_config_does_not_resume_silently(fer2013, tmp_path, trained):
+    config, _ = trained
+    with pytest.raises(SystemExit, match="different config"):
+        train(dataclasses.replace(config, lr=0.01))
+
+
+def test_flags_are_checked():
+    config, fresh, stop = parse_config(["--epochs", "3", "--augment", "flip=0", "--fresh"])
+    assert config.epochs == 3 and config.augment["flip"] == 0 and fresh and stop == 0
+    for bad in (["--epochs", "many"], ["--augment", "wobble=1"], ["--batch-size", "0"]):
+        with pytest.raises(SystemExit):
+            parse_config(bad)
+
+
+def test_export_writes_checked_onnx_with_parity_and_metadata(trained, fer2013, tmp_path):
+    config, _ = trained
+    onnx_path = tmp_path / "expression.onnx"
+    meta = export(Path(config.out) / "final.pt", onnx_path, str(fer2013))
+    onnx.checker.check_model(str(onnx_path), full_check=True)
+    written = json.loads(onnx_path.with_suffix(".json").read_text())
+    assert written == meta
+    assert written["labels"] == list(LABELS)
+    assert written["input"]["width"] == written["input"]["height"] == 48 and written["input"]["channels"] == 1
+    assert set(written["input"]["normalization"]) >= {"mean", "std"}
+    assert written["export"]["parityMaxAbsDiff"] < PARITY_TOLERANCE
+    assert written["training"]["images"] == 700 and sum(written["training"]["imagesPerLabel"].values()) == 700
+    assert len(written["model"]["sha256"]) == 64 and written["model"]["bytes"] == onnx_path.stat().st_size
+    points = written["alignment"]["keypoints"]
+    assert 0.2 < points["right_eye"][0] < 0.45 < 0.55 < points["left_eye"][0] < 0.8  # eyes either side
+    assert points["right_eye"][1] < points["nose_tip"][1] < points["mouth"][1] < 1  # eyes, nose, mouth downwards
+    assert written["alignment"]["measured"]["detected"] >= 200
+
+    # dynamic batch axis; probabilities; same answer for a face alone or in a batch
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    crops = load_split(fer2013, "test").images[:5]
+    batch = session.run(None, {"input": preprocess(crops, written)})[0]
+    single = session.run(None, {"input": preprocess(crops[2:3], written)})[0]
+    assert batch.shape == (5, len(LABELS))
+    np.testing.assert_allclose(batch.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(single[0], batch[2], atol=1e-5)
+    assert not onnx_path.with_name(onnx_path.name + ".tmp").exists()
