@@ -2,9 +2,9 @@
 
     python -m emoface_training.export --checkpoint runs/emonet/final.pt --out ../models/expression.onnx
 
-What ships: the flip-averaged classifier (models.FlipAveraged) with batch norm folded into the
-convolutions, weights stored as float16 (half the bytes) and cast to float32 inside the graph, so
-every runtime computes in float32. Before anything is written the graph passes onnx.checker and
+What ships: models.Shipped (input blur matching the training crops, then the classifier averaged over
+the crop and its mirror image) with batch norm folded into the convolutions, weights stored as float16
+(half the bytes) and cast to float32 inside the graph, so every runtime computes in float32. Before anything is written the graph passes onnx.checker and
 onnxruntime's output on real FER2013 crops matches PyTorch's (same rounded weights) within 1e-4.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .data import DEFAULT_DATA, LABELS, load_cached
-from .models import INPUT_SHAPE, MEAN, STD, FlipAveraged, build_model, count_macs, count_parameters, normalize
+from .models import INPUT_SHAPE, MEAN, STD, Shipped, build_model, count_macs, count_parameters, normalize
 from .template import measure_template
 from .train import TRAINING_DIR, Config, training_split
 
@@ -56,15 +56,17 @@ def fold_batch_norm(module: nn.Module) -> nn.Module:
 
 
 def round_to_half(module: nn.Module) -> nn.Module:
-    """Round every parameter to the nearest float16 value (kept as float32)."""
+    """Round every parameter and buffer to the nearest float16 value (kept as float32)."""
     with torch.no_grad():
-        for parameter in module.parameters():
-            parameter.copy_(parameter.half().float())
+        for tensor in [*module.parameters(), *module.buffers()]:
+            if tensor.dtype == torch.float32:
+                tensor.copy_(tensor.half().float())
     return module
 
 
 def store_initializers_as_half(model: onnx.ModelProto) -> onnx.ModelProto:
-    """Replace each float32 initializer by a float16 one plus a Cast back to float32."""
+    """Replace each float32 initializer by a float16 one plus a Cast back to float32 (values must be
+    float16 already: see round_to_half)."""
     graph = model.graph
     kept, casts = [], []
     for initializer in graph.initializer:
@@ -86,9 +88,9 @@ def store_initializers_as_half(model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
-def to_onnx(classifier: nn.Module) -> tuple[bytes, nn.Module]:
+def to_onnx(classifier: nn.Module, input_blur_sigma: float) -> tuple[bytes, nn.Module]:
     """The shipped graph's bytes and the PyTorch module it was traced from (the parity reference)."""
-    reference = FlipAveraged(round_to_half(fold_batch_norm(classifier.eval()))).eval()
+    reference = round_to_half(Shipped(fold_batch_norm(classifier.eval()), input_blur_sigma)).eval()
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -130,7 +132,8 @@ def metadata(checkpoint: dict, onnx_bytes: bytes, onnx_name: str, template: dict
             "macsPerFace": 2 * count_macs(classifier), "bytes": len(onnx_bytes),
             "sha256": hashlib.sha256(onnx_bytes).hexdigest(), "opset": OPSET,
             "weights": "float16 stored, cast to float32 in the graph",
-            "flipAveraged": True,
+            "inGraph": [f"Gaussian blur, sigma {config['input_blur_sigma']} px (the training crops are blurred)",
+                        "probabilities averaged over the crop and its mirror image"],
         },
         "labels": list(LABELS),
         "input": {
@@ -172,7 +175,7 @@ def export(checkpoint_path: Path, out: Path, data: str) -> dict:
     classifier = build_model(checkpoint["config"]["model"])
     classifier.load_state_dict(checkpoint["model"])
     test_split = load_cached(data, "test", TRAINING_DIR / ".cache")
-    onnx_bytes, reference = to_onnx(classifier)
+    onnx_bytes, reference = to_onnx(classifier, checkpoint["config"]["input_blur_sigma"])
     parity = check_parity(onnx_bytes, reference, test_split.images)
     template = measure_template(load_cached(data, "train", TRAINING_DIR / ".cache"))
     trained_on = training_split(Config(**checkpoint["config"]))
