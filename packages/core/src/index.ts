@@ -20,5 +20,5 @@ export { FaceTracker, smoothingWeight, type Observation, type TrackedFace, type 
 export {
   assertEmojiSet, chooseEmoji, intensityLevel, scoresForMode, CATS, EMOJI_SETS, FACES, FIVE_LABELS, type EmojiSet, type LabelMode,
 } from './emoji/emojiSets.js';
-export { drawOverlay, placeEmoji, type DrawingContext, type FaceToDraw, type OverlayOptions, type Placement } from './render/overlay.js';
+export { drawOverlay, mirrorFace, placeEmoji, type DrawingContext, type FaceToDraw, type OverlayOptions, type Placement } from './render/overlay.js';
 export { resizeToRgb } from './resample.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertEmojiSet, CATS, chooseEmoji, drawOverlay, EMOJI_SETS, FACES, intensityLevel, placeEmoji, scoresForMode, type DrawingContext,
+  assertEmojiSet, CATS, chooseEmoji, drawOverlay, EMOJI_SETS, FACES, intensityLevel, mirrorFace, placeEmoji, scoresForMode, type DrawingContext,
 } from '../src/index.js';
 
 const LABELS = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'];
@@ -54,5 +54,13 @@ describe('overlay', () => {
     drawOverlay(ctx, [face], () => 'x', { boxes: true, bars: true });
     expect(calls.filter((c) => c === 'box')).toHaveLength(1);
     expect(calls.filter((c) => c === 'bar')).toHaveLength(2);
+  });
+  it('mirrors a face for a selfie preview without turning the emoji upside down', () => {
+    const face = { box: { x: 10, y: 0, width: 100, height: 100 }, keypoints: keypoints(20), emoji: '😀' };
+    const mirrored = mirrorFace(face, 640);
+    expect(mirrored.box).toEqual({ x: 530, y: 0, width: 100, height: 100 });
+    expect(mirrored.keypoints.rightEye).toEqual({ x: 570, y: 60 });
+    expect(mirrored.emoji).toBe('😀');
+    expect(placeEmoji(mirrored.box, mirrored.keypoints).angle).toBeCloseTo(-placeEmoji(face.box, face.keypoints).angle, 9);
   });
 });

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../defaults.js';
-import type { Box, Keypoints } from '../types.js';
+import type { Box, Keypoints, Point } from '../types.js';
 
 /** Where an emoji goes: centre (frame pixels), side (pixels) and rotation (radians, clockwise on screen). */
 export interface Placement {
@@ -102,4 +102,22 @@ function drawBars<TImage>(ctx: DrawingContext<TImage>, face: FaceToDraw): void {
     y += rowHeight + 1;
   }
   ctx.restore();
+}
+
+const mirrorPoint = (p: Point, width: number): Point => ({ x: width - p.x, y: p.y });
+
+/**
+ * A face as it appears in the mirror image of a `width`-pixel-wide frame (selfie preview): box and
+ * keypoints reflected, and the subject's right and left swapped so the head roll stays right.
+ */
+export function mirrorFace<T extends { readonly box: Box; readonly keypoints: Keypoints }>(face: T, width: number): T {
+  const k = face.keypoints;
+  return {
+    ...face,
+    box: { ...face.box, x: width - face.box.x - face.box.width },
+    keypoints: {
+      rightEye: mirrorPoint(k.leftEye, width), leftEye: mirrorPoint(k.rightEye, width), noseTip: mirrorPoint(k.noseTip, width),
+      mouth: mirrorPoint(k.mouth, width), rightEar: mirrorPoint(k.leftEar, width), leftEar: mirrorPoint(k.rightEar, width),
+    },
+  };
 }

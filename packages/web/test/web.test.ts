@@ -1,0 +1,137 @@
+/**
+ * The web app in real Chromium (Debian's, driven by playwright-core): a fake camera fed from a clip of
+ * real photos, camera denied, a dropped photo, and no request to any host but the app's own.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Emoface, FACES, type Box } from '../../core/src/index.js';
+import { MODELS, PHOTOS, readModel, REPO } from '../../core/test/fixtures.js';
+
+const PORT = 5000 + Math.floor(Math.random() * 1000);
+const ORIGIN = `http://localhost:${PORT}`;
+const work = mkdtempSync(join(tmpdir(), 'emoface-web-'));
+const ARTIFACTS = join(REPO, 'packages', 'web', 'test', 'artifacts');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const SIZE = { width: 640, height: 480 };
+
+let server: ChildProcess;
+const outsideRequests: string[] = [];
+
+async function launch(extra: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...extra] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(ORIGIN) && !url.startsWith('blob:') && !url.startsWith('data:')) outsideRequests.push(url);
+  });
+  await page.goto(ORIGIN);
+  return { browser, page };
+}
+
+const state = (page: Page) => page.evaluate(() => window.emoface);
+
+function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? (w * h) / (a.width * a.height + b.width * b.height - w * h) : 0;
+}
+
+beforeAll(async () => {
+  execFileSync('npm', ['run', 'build', '-w', '@emoface/web'], { cwd: REPO, stdio: 'ignore' });
+  server = spawn('npx', ['vite', 'preview'], { cwd: join(REPO, 'packages', 'web'), env: { ...process.env, PORT: String(PORT) }, stdio: 'pipe' });
+  await new Promise<void>((ready, fail) => {
+    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes(`localhost:${PORT}`) && ready());
+    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 180_000);
+
+afterAll(() => {
+  server?.kill();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('live camera', () => {
+  it('draws emoji over the faces of a fake camera fed from real photos', async () => {
+    // 4 s at 15 fps: Grace Hopper, then the astronaut, drifting sideways, as the camera's frames.
+    const clip = join(work, 'camera.y4m');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', PHOTOS.graceHopper.path, '-loop', '1', '-t', '2', '-i', PHOTOS.astronaut.path,
+      '-filter_complex', `[0]scale=${SIZE.width}:${SIZE.height},setsar=1,fps=15[a];[1]scale=${SIZE.width}:${SIZE.height},setsar=1,fps=15[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]`,
+      '-map', '[v]', '-f', 'yuv4mpegpipe', clip]);
+    // Where the faces really are, from the same pipeline in Node on the same frames (unmirrored pixels).
+    const node = await Emoface.create(ort, { detector: readModel(MODELS.front), expression: readModel(MODELS.expression), metadata: readFileSync(MODELS.metadata, 'utf8') });
+    const truth: Box[] = [];
+    for (const photo of [PHOTOS.graceHopper.path, PHOTOS.astronaut.path]) {
+      const { data, info } = await sharp(photo).resize(SIZE.width, SIZE.height, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { faces } = await node.analyze({ data: new Uint8Array(data), width: info.width, height: info.height });
+      truth.push(faces[0]!.box);
+    }
+    await node.dispose();
+
+    const { browser, page } = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
+    try {
+      await page.waitForFunction(() => window.emoface?.ready && window.emoface.source === 'camera' && window.emoface.faces.length > 0, null, { timeout: 60_000 });
+      const labels: string[] = JSON.parse(readFileSync(MODELS.metadata, 'utf8')).labels;
+      const emoji = new Set(Object.values(FACES.levels).flat());
+      const seen = new Set<number>();
+      for (let i = 0; i < 20; i++) {
+        const s = await state(page);
+        expect(s.error).toBeNull();
+        for (const face of s.faces) {
+          expect(labels).toContain(face.expression);
+          expect(emoji.has(face.emoji)).toBe(true);
+          const match = truth.findIndex((box) => iou(box, face.box) > 0.5);
+          if (match >= 0) seen.add(match);
+        }
+        await page.waitForTimeout(200);
+      }
+      expect([...seen].sort()).toEqual([0, 1]); // both photos' faces were found where they are
+      const s = await state(page);
+      expect(s.fps).toBeGreaterThan(5);
+      expect(s.backend).toMatch(/WASM SIMD|WebGPU/);
+      await page.locator('#stage').screenshot({ path: join(ARTIFACTS, 'camera.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('when things go wrong, and files instead of the camera', () => {
+  it('says so when the camera permission is denied, and a chosen photo is processed', async () => {
+    const { browser, page } = await launch(['--use-fake-device-for-media-stream', '--deny-permission-prompts']);
+    try {
+      await page.waitForFunction(() => window.emoface?.ready && /denied/.test(window.emoface.error ?? ''), null, { timeout: 60_000 });
+      expect(await page.locator('#message').isVisible()).toBe(true);
+      expect(await page.locator('#message-text').textContent()).toMatch(/Camera permission was denied/);
+      await page.setInputFiles('#file', PHOTOS.group3.path);
+      await page.waitForFunction(() => window.emoface.source === 'image' && window.emoface.faces.length > 0, null, { timeout: 30_000 });
+      const s = await state(page);
+      expect(s.error).toBeNull();
+      expect(s.faces.length).toBeGreaterThanOrEqual(1);
+      await page.locator('#stage').screenshot({ path: join(ARTIFACTS, 'photo.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says so when there is no camera at all', async () => {
+    const { browser, page } = await launch(['--deny-permission-prompts']);
+    try {
+      await page.waitForFunction(() => window.emoface?.ready && window.emoface.error !== null, null, { timeout: 60_000 });
+      expect((await state(page)).error).toMatch(/No camera was found/);
+      expect(await page.locator('#message-actions button').allTextContents()).toEqual(['Retry', 'Open a photo or video']);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('made no request to any host but the app itself', () => {
+    expect(outsideRequests).toEqual([]);
+  });
+});
