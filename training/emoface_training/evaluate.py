@@ -244,15 +244,11 @@ def report(shipped: tuple[dict, dict], baseline: tuple[dict, dict] | None, blur:
         "npm run evaluate     # only this report, from the committed ONNX files",
         "```",
         "",
-        "`npm run train` runs, in `training/` with its virtual environment:",
+        "`npm run train` runs `training/scripts/train-all.sh`, that is, in `training/` with its virtual environment:",
         "",
         "```sh",
-        f"{training['command']}",
-        "python -m emoface_training.export",
-        "python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs "
-        f"{baseline[0]['training']['epochs'] if baseline else 60}",
-        "python -m emoface_training.export --checkpoint runs/mini_xception/final.pt --out ../models/baseline/mini_xception.onnx",
-        "python -m emoface_training.evaluate",
+        *[line.removeprefix("run ") for line in (TRAINING_DIR / "scripts" / "train-all.sh").read_text().splitlines()
+          if line.startswith("run ")],
         "```",
         "",
     ]

@@ -6,6 +6,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run() { "$here/venv.sh" "$@"; }
 run python -m emoface_training.train --model emonet --out runs/emonet --epochs 80
 run python -m emoface_training.export --checkpoint runs/emonet/final.pt --out ../models/expression.onnx
-run python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs 60
+run python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs 30
 run python -m emoface_training.export --checkpoint runs/mini_xception/final.pt --out ../models/baseline/mini_xception.onnx
 run python -m emoface_training.evaluate

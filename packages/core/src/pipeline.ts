@@ -129,7 +129,7 @@ export class Emoface {
   }
 
   set mode(mode: LabelMode) {
-    scoresForMode(new Float32Array(this.metadata.labels.length), this.metadata.labels, mode); // validates
+    if (mode !== 'seven' && mode !== 'five') throw new RangeError(`mode must be 'seven' or 'five', got ${String(mode)}`);
     if (mode !== this.#mode) this.#tracker.reset();
     this.#mode = mode;
   }

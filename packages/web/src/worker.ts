@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { EMOJI_SETS, Emoface, type Frame } from '@emoface/core';
 import type { FromWorker, Settings, ToWorker } from './messages.js';
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
+const scope: DedicatedWorkerGlobalScope = globalThis as typeof globalThis & DedicatedWorkerGlobalScope;
 let pipeline: Emoface | undefined;
 let canvas: OffscreenCanvas | undefined;
 

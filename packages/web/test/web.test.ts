@@ -23,13 +23,14 @@ const SIZE = { width: 640, height: 480 };
 let server: ChildProcess;
 const outsideRequests: string[] = [];
 
-async function launch(extra: string[]): Promise<{ browser: Browser; page: Page }> {
+async function launch(extra: string[], before?: (page: Page) => Promise<void>): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...extra] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('request', (request) => {
     const url = request.url();
     if (!url.startsWith(ORIGIN) && !url.startsWith('blob:') && !url.startsWith('data:')) outsideRequests.push(url);
   });
+  await before?.(page);
   await page.goto(ORIGIN);
   return { browser, page };
 }
@@ -126,6 +127,17 @@ describe('when things go wrong, and files instead of the camera', () => {
       await page.waitForFunction(() => window.emoface?.ready && window.emoface.error !== null, null, { timeout: 60_000 });
       expect((await state(page)).error).toMatch(/No camera was found/);
       expect(await page.locator('#message-actions button').allTextContents()).toEqual(['Retry', 'Open a photo or video']);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says so when the model cannot be loaded', async () => {
+    const { browser, page } = await launch([], (p) => p.route('**/assets/models/expression.onnx', (route) => route.abort()));
+    try {
+      await page.waitForFunction(() => /failed to load/.test(window.emoface?.error ?? ''), null, { timeout: 60_000 });
+      expect((await state(page)).ready).toBe(false);
+      expect(await page.locator('#message-actions button').allTextContents()).toEqual(['Reload']);
     } finally {
       await browser.close();
     }
