@@ -97,6 +97,19 @@ describe('live camera', () => {
       expect(s.fps).toBeGreaterThan(5);
       expect(s.backend).toMatch(/WASM SIMD|WebGPU/);
       await page.locator('#stage').screenshot({ path: join(ARTIFACTS, 'camera.png') });
+
+      // Snapshot: a PNG of what is shown, the size of the video.
+      const [snapshot] = await Promise.all([page.waitForEvent('download'), page.click('#snapshot')]);
+      const png = await sharp(readFileSync((await snapshot.path())!)).metadata();
+      expect([png.format, png.width, png.height]).toEqual(['png', SIZE.width, SIZE.height]);
+      // Recording: about two seconds of the canvas as a video file.
+      await page.click('#record');
+      await page.waitForTimeout(2000);
+      const [recording] = await Promise.all([page.waitForEvent('download'), page.click('#record')]);
+      expect(recording.suggestedFilename()).toMatch(/^emoface-.*\.webm$/);
+      const video = readFileSync((await recording.path())!);
+      expect(video.length).toBeGreaterThan(10_000);
+      expect(video.subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])); // EBML (WebM) header
     } finally {
       await browser.close();
     }
