@@ -95,7 +95,7 @@ class EmoNet(nn.Module):
     each stage halving the resolution (48 → 24 → 12 → 6 → 3), global average pooling, dropout, linear.
     Full 3×3 convs where the maps are large and channels few (cheap in parameters), depthwise-separable
     ones where channels are many (cheap in parameters and MACs). Defaults: about 625k parameters,
-    46 MMACs; chosen from the candidates in REPORT.md by size, latency and training throughput."""
+    46 MMACs, picked for fitting 1.5 MB as float16 and for training throughput on two CPU cores."""
 
     def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
                  depths: tuple[int, ...] = (1, 1, 2, 1), depthwise: tuple[bool, ...] = (False, False, True, True),
