@@ -264,9 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=Path, default=TRAINING_DIR / "runs",
                         help="training runs, for the training-curve plot when present")
     args = parser.parse_args(argv)
-    for path in (args.model,):
-        if not path.is_file():
-            parser.error(f"{path}: no such model")
+    if not args.model.is_file():
+        parser.error(f"{args.model}: no such model")
     torch.set_num_threads(2)
     test = load_cached(args.data, "test", TRAINING_DIR / ".cache")
     train = load_cached(args.data, "train", TRAINING_DIR / ".cache")

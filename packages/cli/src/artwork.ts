@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Image, loadImage } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import type { EmojiSet } from '@emoface/core';
-import { assertEmojiSet, EMOJI_SETS } from '@emoface/core';
+import { assertEmojiSet, EMOJI_SETS, twemojiName } from '@emoface/core';
 import { CliError } from './errors.js';
 
 /** Pixels per side the emoji artwork is rasterised at (then drawn scaled, with smoothing). */
@@ -13,8 +13,7 @@ const TWEMOJI_DIR = dirname(createRequire(import.meta.url).resolve('@twemoji/svg
 
 /** Twemoji's SVG file for a Unicode emoji (Twemoji drops U+FE0F from most names), or undefined. */
 export function twemojiFile(emoji: string): string | undefined {
-  const points = [...emoji].map((c) => c.codePointAt(0)!.toString(16));
-  for (const name of [points.join('-'), points.filter((p) => p !== 'fe0f').join('-')]) {
+  for (const name of [twemojiName(emoji, true), twemojiName(emoji)]) {
     const file = join(TWEMOJI_DIR, `${name}.svg`);
     if (existsSync(file)) return file;
   }

@@ -18,7 +18,8 @@ export { ExpressionClassifier, type ExpressionClassifierOptions } from './classi
 export { parseExpressionMetadata, type ExpressionMetadata } from './classify/metadata.js';
 export { FaceTracker, smoothingWeight, type Observation, type TrackedFace, type TrackerOptions } from './track/tracker.js';
 export {
-  assertEmojiSet, chooseEmoji, intensityLevel, scoresForMode, CATS, EMOJI_SETS, FACES, FIVE_LABELS, type EmojiSet, type LabelMode,
+  assertEmojiSet, chooseEmoji, intensityLevel, scoresForMode, twemojiName, CATS, EMOJI_SETS, FACES, FIVE_LABELS, type EmojiSet, type LabelMode,
 } from './emoji/emojiSets.js';
 export { drawOverlay, mirrorFace, placeEmoji, type DrawingContext, type FaceToDraw, type OverlayOptions, type Placement } from './render/overlay.js';
 export { resizeToRgb } from './resample.js';
+export { argmax } from './math.js';

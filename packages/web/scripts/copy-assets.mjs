@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMOJI_SETS } from '@emoface/core';
+import { EMOJI_SETS, twemojiName } from '@emoface/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
@@ -31,8 +31,7 @@ for (const name of readdirSync(ortDist).filter((n) => /^ort-wasm-simd-threaded\.
 }
 const emoji = new Set(Object.values(EMOJI_SETS).flatMap((set) => Object.values(set.levels).flat()));
 for (const e of emoji) {
-  const points = [...e].map((c) => c.codePointAt(0).toString(16)).filter((p) => p !== 'fe0f').join('-');
-  copy(join(twemoji, `${points}.svg`), join(out, 'emoji', `${points}.svg`));
+  copy(join(twemoji, `${twemojiName(e)}.svg`), join(out, 'emoji', `${twemojiName(e)}.svg`));
 }
 copy(join(twemoji, 'license'), join(out, 'emoji', 'LICENSE'));
 console.log(`emoface web: assets in ${out}`);

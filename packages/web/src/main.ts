@@ -1,5 +1,5 @@
 // The emoface web app: camera (or a dropped photo/video) → worker (the pipeline) → canvas with emoji.
-import { drawOverlay, EMOJI_SETS, mirrorFace, type FaceResult, type StageTimes } from '@emoface/core';
+import { drawOverlay, EMOJI_SETS, mirrorFace, twemojiName, type FaceResult, type StageTimes } from '@emoface/core';
 import type { FromWorker, Settings, ToWorker } from './messages.js';
 import './style.css';
 
@@ -109,7 +109,7 @@ worker.onerror = (event) => showMessage(`The face models failed to load (${event
 const artwork = new Map<string, HTMLImageElement>();
 for (const emoji of new Set(Object.values(EMOJI_SETS).flatMap((set) => Object.values(set.levels).flat()))) {
   const image = new Image();
-  image.src = `/assets/emoji/${[...emoji].map((c) => c.codePointAt(0)!.toString(16)).filter((p) => p !== 'fe0f').join('-')}.svg`;
+  image.src = `/assets/emoji/${twemojiName(emoji)}.svg`;
   artwork.set(emoji, image);
 }
 

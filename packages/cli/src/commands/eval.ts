@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { resizeToRgb, type Emoface, type Frame } from '@emoface/core';
+import { argmax, resizeToRgb, type Emoface, type Frame } from '@emoface/core';
 import { CliError } from '../errors.js';
 import { IMAGE_EXTENSIONS, readImage } from '../image.js';
 import { createPipeline } from '../pipeline.js';
@@ -47,15 +47,13 @@ export function listLabelledImages(dir: string, labels: readonly string[]): { fi
 /** A frame as the model's gray crop: resized (antialiased) to the crop size, then gray by the metadata's weights. */
 export function frameToCrop(frame: Frame, pipeline: Emoface): Uint8Array {
   const { width, height, grayWeights: [wr, wg, wb] } = pipeline.metadata.crop;
+  const sameSize = frame.width === width && frame.height === height;
+  const [pixels, stride] = sameSize ? [frame.data, 4] : [resizeToRgb(frame, width, height), 3];
   const crop = new Uint8Array(width * height);
-  if (frame.width === width && frame.height === height) {
-    for (let i = 0; i < crop.length; i++) {
-      crop[i] = Math.min(255, Math.floor(wr * frame.data[i * 4]! + wg * frame.data[i * 4 + 1]! + wb * frame.data[i * 4 + 2]! + 0.5));
-    }
-    return crop;
+  for (let i = 0; i < crop.length; i++) {
+    const p = i * stride;
+    crop[i] = Math.min(255, Math.floor(wr * pixels[p]! + wg * pixels[p + 1]! + wb * pixels[p + 2]! + 0.5));
   }
-  const rgb = resizeToRgb(frame, width, height);
-  for (let i = 0; i < crop.length; i++) crop[i] = Math.min(255, Math.floor(wr * rgb[i * 3]! + wg * rgb[i * 3 + 1]! + wb * rgb[i * 3 + 2]! + 0.5));
   return crop;
 }
 
@@ -81,7 +79,7 @@ export async function evaluate(dir: string, detect: boolean, options: CommonOpti
         } else {
           const crops = await Promise.all(batch.map(async (item) => frameToCrop(await readImage(item.file), pipeline)));
           const scores = await pipeline.classifier.classify(crops);
-          scores.forEach((s, offset) => (predicted[start + offset] = s.indexOf(Math.max(...s))));
+          scores.forEach((s, offset) => (predicted[start + offset] = argmax(s)));
         }
         progress.tick(batch.length);
       }

@@ -37,6 +37,15 @@ export const CATS: EmojiSet = {
   },
 };
 
+/**
+ * The file stem Twemoji uses for an emoji: its code points in lower-case hex joined by "-", without
+ * U+FE0F (variation selector 16) unless `keepVariationSelector`, as Twemoji names most files.
+ */
+export function twemojiName(emoji: string, keepVariationSelector = false): string {
+  const points = [...emoji].map((c) => c.codePointAt(0)!.toString(16));
+  return (keepVariationSelector ? points : points.filter((p) => p !== 'fe0f')).join('-');
+}
+
 /** The built-in sets by name. */
 export const EMOJI_SETS: Readonly<Record<string, EmojiSet>> = { faces: FACES, cats: CATS };
 
