@@ -6,31 +6,19 @@
 // page's JS heap (CDP), the memory of the page and its workers including WASM
 // (performance.measureUserAgentSpecificMemory, available because the page is cross-origin isolated),
 // frames per second, and the longest main-thread task so far (inference runs in a worker).
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { ASTRONAUT, buildWebApp, fakeCameraFlags, GRACE_HOPPER, launchChromium, makeCameraClip, previewWebApp } from '../scripts/browser-harness.mjs';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' } } });
 const minutes = Number(values.minutes);
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'emoface-memory-'));
-const port = 5400 + Math.floor(Math.random() * 500);
-const clip = join(work, 'camera.y4m');
-execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '3', '-i', '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg',
-  '-loop', '1', '-t', '3', '-i', '/usr/lib/python3/dist-packages/skimage/data/astronaut.png', '-filter_complex',
-  '[0]scale=640:480,setsar=1,fps=30[a];[1]scale=640:480,setsar=1,fps=30[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]',
-  '-map', '[v]', '-f', 'yuv4mpegpipe', clip]);
-execFileSync('npm', ['run', 'build', '-w', '@emoface/web'], { cwd: repo, stdio: 'ignore' });
-const server = spawn('npx', ['vite', 'preview'], { cwd: join(repo, 'packages', 'web'), env: { ...process.env, PORT: String(port) } });
-await new Promise((ready) => server.stdout.on('data', (chunk) => chunk.toString().includes(`:${port}`) && ready()));
-
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu',
-  '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-precise-memory-info',
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`] });
+const clip = makeCameraClip(join(work, 'camera.y4m'), [GRACE_HOPPER, ASTRONAUT], { secondsEach: 3 });
+buildWebApp();
+const server = await previewWebApp();
+const browser = await launchChromium(['--enable-precise-memory-info', ...fakeCameraFlags(clip)]);
 try {
   const page = await browser.newPage();
   await page.addInitScript(() => {
@@ -38,7 +26,7 @@ try {
     new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.__longestTaskMs = Math.max(window.__longestTaskMs, e.duration))))
       .observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(`http://localhost:${port}`);
+  await page.goto(server.origin);
   await page.waitForFunction(() => window.emoface?.ready && window.emoface.source === 'camera', null, { timeout: 60_000 });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -59,6 +47,6 @@ try {
   console.log(`growth from ${first.minute.toFixed(2)} to ${last.minute.toFixed(2)} min: JS heap ${(last.heap - first.heap).toFixed(1)} MB, page+workers ${(last.total - first.total).toFixed(1)} MB`);
 } finally {
   await browser.close();
-  server.kill();
+  server.stop();
   rmSync(work, { recursive: true, force: true });
 }

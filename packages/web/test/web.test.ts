@@ -2,36 +2,34 @@
  * The web app in real Chromium (Debian's, driven by playwright-core): a fake camera fed from a clip of
  * real photos, camera denied, a dropped photo, and no request to any host but the app's own.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emoface, FACES, type Box } from '../../core/src/index.js';
 import { MODELS, PHOTOS, readModel, REPO } from '../../core/test/fixtures.js';
+import { buildWebApp, fakeCameraFlags, launchChromium, makeCameraClip, previewWebApp } from '../../../scripts/browser-harness.mjs';
 
-const PORT = 5000 + Math.floor(Math.random() * 1000);
-const ORIGIN = `http://localhost:${PORT}`;
 const work = mkdtempSync(join(tmpdir(), 'emoface-web-'));
 const ARTIFACTS = join(REPO, 'packages', 'web', 'test', 'artifacts');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SIZE = { width: 640, height: 480 };
 
-let server: ChildProcess;
+let server: { origin: string; stop: () => void } | undefined;
 const outsideRequests: string[] = [];
 
 async function launch(extra: string[], before?: (page: Page) => Promise<void>): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...extra] });
+  const browser = await launchChromium(extra);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const origin = server!.origin;
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(ORIGIN) && !url.startsWith('blob:') && !url.startsWith('data:')) outsideRequests.push(url);
+    if (!url.startsWith(origin) && !url.startsWith('blob:') && !url.startsWith('data:')) outsideRequests.push(url);
   });
   await before?.(page);
-  await page.goto(ORIGIN);
+  await page.goto(origin);
   return { browser, page };
 }
 
@@ -44,28 +42,21 @@ function iou(a: Box, b: Box): number {
 }
 
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build', '-w', '@emoface/web'], { cwd: REPO, stdio: 'ignore' });
-  server = spawn('npx', ['vite', 'preview'], { cwd: join(REPO, 'packages', 'web'), env: { ...process.env, PORT: String(PORT) }, stdio: 'pipe' });
-  await new Promise<void>((ready, fail) => {
-    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes(`localhost:${PORT}`) && ready());
-    server.on('exit', (code) => fail(new Error(`vite preview exited with ${code}`)));
-  });
+  buildWebApp();
+  server = await previewWebApp();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 
 afterAll(() => {
-  server?.kill();
+  server?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
 describe('live camera', () => {
   it('draws emoji over the faces of a fake camera fed from real photos', async () => {
-    // 4 s at 15 fps: Grace Hopper, then the astronaut, drifting sideways, as the camera's frames.
-    const clip = join(work, 'camera.y4m');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-t', '2', '-i', PHOTOS.graceHopper.path, '-loop', '1', '-t', '2', '-i', PHOTOS.astronaut.path,
-      '-filter_complex', `[0]scale=${SIZE.width}:${SIZE.height},setsar=1,fps=15[a];[1]scale=${SIZE.width}:${SIZE.height},setsar=1,fps=15[b];[a][b]concat=n=2:v=1:a=0,format=yuv420p[v]`,
-      '-map', '[v]', '-f', 'yuv4mpegpipe', clip]);
-    // Where the faces really are, from the same pipeline in Node on the same frames (unmirrored pixels).
+    // 4 s at 15 fps, panning a little: Grace Hopper, then the astronaut, as the camera's frames.
+    const clip = makeCameraClip(join(work, 'camera.y4m'), [PHOTOS.graceHopper.path, PHOTOS.astronaut.path], { ...SIZE, fps: 15 });
+    // Where the faces are, from the same pipeline in Node on the unpanned photos (unmirrored pixels; the pan moves them ≤ 4%).
     const node = await Emoface.create(ort, { detector: readModel(MODELS.front), expression: readModel(MODELS.expression), metadata: readFileSync(MODELS.metadata, 'utf8') });
     const truth: Box[] = [];
     for (const photo of [PHOTOS.graceHopper.path, PHOTOS.astronaut.path]) {
@@ -75,7 +66,7 @@ describe('live camera', () => {
     }
     await node.dispose();
 
-    const { browser, page } = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
+    const { browser, page } = await launch(fakeCameraFlags(clip));
     try {
       await page.waitForFunction(() => window.emoface?.ready && window.emoface.source === 'camera' && window.emoface.faces.length > 0, null, { timeout: 60_000 });
       const labels: string[] = JSON.parse(readFileSync(MODELS.metadata, 'utf8')).labels;
