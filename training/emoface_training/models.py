@@ -99,9 +99,12 @@ class EmoNet(nn.Module):
 
     def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
                  depths: tuple[int, ...] = (1, 1, 2, 1), depthwise: tuple[bool, ...] = (False, False, True, True),
-                 dropout: float = 0.3, num_classes: int = len(LABELS)):
+                 dropout: float = 0.3, input_pool: int = 1, num_classes: int = len(LABELS)):
         super().__init__()
-        layers: list[nn.Module] = [*conv_bn(1, stem), nn.ReLU(inplace=True)]
+        # input_pool > 1 averages input_pool² pixels first: lossless for crops as blurred as FER2013's
+        # training crops (and the shipped model's blurred input), at 1/input_pool² of the MACs.
+        pool: list[nn.Module] = [nn.AvgPool2d(input_pool)] if input_pool > 1 else []
+        layers: list[nn.Module] = [*pool, *conv_bn(1, stem), nn.ReLU(inplace=True)]
         channels = stem
         for width, depth, separable_stage in zip(widths, depths, depthwise, strict=True):
             for index in range(depth):
@@ -118,6 +121,7 @@ class EmoNet(nn.Module):
 ARCHITECTURES: dict[str, dict] = {
     "mini_xception": {"cls": MiniXception},
     "emonet": {"cls": EmoNet},
+    "emonet_pooled": {"cls": EmoNet, "input_pool": 2},
 }
 
 

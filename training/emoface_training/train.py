@@ -53,7 +53,6 @@ class Config:
     limit: int = 0  # >0: train on this many images (balanced by label), for quick runs
     eval_every: int = 5  # epochs between PublicTest evaluations (and always the last)
     input_blur_sigma: float = 3.0  # blur the shipped model applies to its input (see models.Shipped)
-    mixup_alpha: float = 0.0  # >0: mix pairs of crops and their labels, weight ~ Beta(alpha, alpha); 0 off
     augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
 
 
@@ -124,16 +123,6 @@ def balanced_limit(split: Split, limit: int, generator: np.random.Generator) -> 
     quota = max(1, limit // len(LABELS))
     chosen = np.concatenate([generator.permutation(index)[:quota] for index in per_label])
     return split.subset(np.sort(chosen))
-
-
-def mixup(x: torch.Tensor, alpha: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, float]:
-    """Mixup (Zhang et al. 2018): each crop blended with a partner from the same batch.
-    Returns (mixed crops, partner indices, share of the original crop); labels mix by the same share."""
-    gamma = torch.distributions.Gamma(torch.tensor([alpha, alpha]), torch.tensor(1.0))
-    a, b = gamma.sample().tolist()  # Beta(alpha, alpha) as a / (a + b); global RNG, saved in checkpoints
-    share = max(a, b) / (a + b)  # the original crop keeps the larger share, so its label stays the main one
-    partners = torch.randperm(len(x), generator=generator)
-    return share * x + (1 - share) * x[partners], partners, share
 
 
 @torch.no_grad()
@@ -244,20 +233,14 @@ def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | No
             batch = order[index * config.batch_size:(index + 1) * config.batch_size]
             x = augment(images[batch].float() / 255, generator, augment_config)
             x = (x * 255).round()  # back to the pixel grid the crop would have at run time
-            targets = labels[batch]
-            if config.mixup_alpha > 0:
-                x, partners, share = mixup(x, config.mixup_alpha, generator)
             logits = model(normalize(x).contiguous(memory_format=torch.channels_last))
-            loss = F.cross_entropy(logits, targets, weight=weights, label_smoothing=config.label_smoothing)
-            if config.mixup_alpha > 0:
-                loss = share * loss + (1 - share) * F.cross_entropy(
-                    logits, targets[partners], weight=weights, label_smoothing=config.label_smoothing)
+            loss = F.cross_entropy(logits, labels[batch], weight=weights, label_smoothing=config.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             ema.update(model, step)
             seen += len(batch)
-            correct += int((logits.argmax(1) == targets).sum())
+            correct += int((logits.argmax(1) == labels[batch]).sum())
             loss_sum += loss.item() * len(batch)
             bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}")
         elapsed += time.perf_counter() - began

@@ -23,3 +23,4 @@ export {
 export { drawOverlay, mirrorFace, placeEmoji, type DrawingContext, type FaceToDraw, type OverlayOptions, type Placement } from './render/overlay.js';
 export { resizeToRgb } from './resample.js';
 export { argmax } from './math.js';
+export { measureFrames, summarise, type Timing } from './measure.js';

@@ -1,5 +1,6 @@
 // The emoface web app: camera (or a dropped photo/video) → worker (the pipeline) → canvas with emoji.
-import { drawOverlay, EMOJI_SETS, mirrorFace, twemojiName, type FaceResult, type StageTimes } from '@emoface/core';
+import { drawOverlay, mirrorFace, type FaceResult, type StageTimes } from '@emoface/core';
+import { loadEmojiArtwork } from './artwork.js';
 import type { FromWorker, Settings, ToWorker } from './messages.js';
 import './style.css';
 
@@ -13,7 +14,7 @@ export interface PublishedState {
   /** Frames the pipeline finished in the last second. */
   readonly fps: number;
   readonly stageMs: Partial<StageTimes & { transfer: number; render: number }>;
-  /** From a frame's capture to its result being drawn, ms. */
+  /** From a video frame's arrival on the page to its emoji being drawn, ms. */
   readonly latencyMs: number;
   readonly error: string | null;
 }
@@ -69,7 +70,8 @@ const openFile: Action = { label: 'Open a photo or video', run: () => controls.f
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 let busy = false;
-let latest: { faces: readonly FaceResult[]; width: number; height: number } = { faces: [], width: 0, height: 0 };
+/** The newest result, the time its frame arrived, and whether it has been drawn yet. */
+let latest: { faces: readonly FaceResult[]; width: number; height: number; arrivedMs: number; drawn: boolean } = { faces: [], width: 0, height: 0, arrivedMs: 0, drawn: true };
 const finished: number[] = [];
 
 function settings(): Settings {
@@ -90,12 +92,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const now = performance.now();
     finished.push(now);
     while (finished.length && finished[0]! < now - 1000) finished.shift();
-    latest = { faces: message.faces, width: message.width, height: message.height };
+    latest = { faces: message.faces, width: message.width, height: message.height, arrivedMs: message.timestampMs, drawn: false };
     publish({
       faces: message.faces.map(({ id, box, expression, scores, emoji }) => ({ id, box, expression, scores, emoji })),
-      fps: finished.length, stageMs: { ...state.stageMs, ...message.stageMs }, latencyMs: now - message.timestampMs,
+      fps: finished.length, stageMs: { ...state.stageMs, ...message.stageMs },
     });
-    if (state.source === 'image') draw();
+    draw(); // at once, not at the next video frame: the emoji follows the face a frame sooner
   } else {
     busy = false;
     if (!state.ready) showMessage(`The face models failed to load (${message.message}). Reload the page to try again.`, [{ label: 'Reload', run: () => location.reload() }]);
@@ -104,14 +106,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
 };
 worker.onerror = (event) => showMessage(`The face models failed to load (${event.message}). Reload the page to try again.`, [{ label: 'Reload', run: () => location.reload() }]);
 
-// ---- emoji artwork ------------------------------------------------------------------------------
-
-const artwork = new Map<string, HTMLImageElement>();
-for (const emoji of new Set(Object.values(EMOJI_SETS).flatMap((set) => Object.values(set.levels).flat()))) {
-  const image = new Image();
-  image.src = `/assets/emoji/${twemojiName(emoji)}.svg`;
-  artwork.set(emoji, image);
-}
+const artwork = loadEmojiArtwork();
 
 // ---- sources: camera, video file, image file ------------------------------------------------------
 
@@ -130,7 +125,7 @@ function stopSources(): void {
   video.srcObject = null;
   still?.close();
   still = undefined;
-  latest = { faces: [], width: 0, height: 0 };
+  latest = { faces: [], width: 0, height: 0, arrivedMs: 0, drawn: true };
 }
 
 async function startCamera(): Promise<void> {
@@ -213,11 +208,12 @@ function scheduleVideoFrame(): void {
 }
 
 async function onVideoFrame(): Promise<void> {
+  const arrivedMs = performance.now();
   if (video.videoWidth && !busy) {
     busy = true;
     try {
       const bitmap = await createImageBitmap(video);
-      send({ type: 'frame', bitmap, timestampMs: performance.now(), still: false }, [bitmap]);
+      send({ type: 'frame', bitmap, timestampMs: arrivedMs, still: false }, [bitmap]);
     } catch {
       busy = false;
     }
@@ -245,11 +241,13 @@ function draw(): void {
   ctx.drawImage(source, 0, 0, width, height);
   ctx.restore();
   const faces = latest.width === width ? latest.faces.map((f) => (mirrored ? mirrorFace(f, width) : f)) : [];
-  drawOverlay(ctx, faces, (emoji) => {
-    const image = artwork.get(emoji);
-    return image?.complete && image.naturalWidth ? image : undefined;
-  }, { bars: controls.bars.checked, boxes: controls.boxes.checked });
-  const render = performance.now() - started;
+  drawOverlay(ctx, faces, artwork, { bars: controls.bars.checked, boxes: controls.boxes.checked });
+  const drawnAt = performance.now();
+  const render = drawnAt - started;
+  if (!latest.drawn && latest.width === width) {
+    latest.drawn = true;
+    publish({ latencyMs: drawnAt - latest.arrivedMs });
+  }
   publish({ stageMs: { ...state.stageMs, render } });
   const ms = state.stageMs;
   const f = (v: number | undefined) => (v ?? 0).toFixed(1).padStart(5);

@@ -2,31 +2,16 @@
 // Runs the whole pipeline off the main thread, on onnxruntime-web: WebGPU where the browser has it,
 // else WASM with SIMD and threads. Every model and wasm file comes from this app's own origin.
 import * as ort from 'onnxruntime-web/webgpu';
-import { EMOJI_SETS, Emoface, type Frame } from '@emoface/core';
+import { EMOJI_SETS, type BlazeFaceModel, type Emoface } from '@emoface/core';
+import { createBrowserPipeline, framePixels } from './browserPipeline.js';
 import type { FromWorker, Settings, ToWorker } from './messages.js';
 
 const scope: DedicatedWorkerGlobalScope = globalThis as typeof globalThis & DedicatedWorkerGlobalScope;
 let pipeline: Emoface | undefined;
-let canvas: OffscreenCanvas | undefined;
+const canvas = new OffscreenCanvas(1, 1);
 
 function post(message: FromWorker): void {
   scope.postMessage(message);
-}
-
-async function bytes(url: string): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-async function webGpuAvailable(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
 }
 
 function apply(settings: Settings): void {
@@ -37,34 +22,11 @@ function apply(settings: Settings): void {
   pipeline.setTrackerOptions({ scoreTimeConstantMs: settings.smoothingMs });
 }
 
-async function init(detector: 'front' | 'back', settings: Settings): Promise<void> {
-  ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-  ort.env.wasm.wasmPaths = '/assets/ort/';
-  ort.env.logLevel = 'error';
-  const gpu = await webGpuAvailable();
-  const executionProviders = gpu ? ['webgpu', 'wasm'] : ['wasm'];
-  const [detectorBytes, expression, metadata] = await Promise.all([
-    bytes(`/assets/blazeface/face_detection_${detector === 'front' ? 'front_128x128' : 'back_256x256'}.onnx`),
-    bytes('/assets/models/expression.onnx'),
-    fetch('/assets/models/expression.json').then((r) => r.text()),
-  ]);
-  const sessionOptions = { executionProviders, graphOptimizationLevel: 'all' as const, logSeverityLevel: 3 as const };
-  pipeline = await Emoface.create(ort, { detector: detectorBytes, expression, metadata }, {
-    detector: { model: detector, sessionOptions, maxFaces: 10 },
-    classifier: { sessionOptions },
-  });
+async function init(detector: BlazeFaceModel, settings: Settings): Promise<void> {
+  const loaded = await createBrowserPipeline(ort, detector);
+  pipeline = loaded.pipeline;
   apply(settings);
-  const threads = ort.env.wasm.numThreads ?? 1;
-  post({ type: 'ready', backend: gpu ? 'WebGPU (WASM fallback)' : `WASM SIMD, ${threads} thread${threads === 1 ? '' : 's'}` });
-}
-
-function pixels(bitmap: ImageBitmap): Frame {
-  if (!canvas || canvas.width !== bitmap.width || canvas.height !== bitmap.height) canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  return { data, width: canvas.width, height: canvas.height };
+  post({ type: 'ready', backend: loaded.backend });
 }
 
 scope.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -75,7 +37,8 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     else if (message.type === 'frame') {
       if (!pipeline) throw new Error('the models are not loaded yet');
       const start = performance.now();
-      const frame = pixels(message.bitmap);
+      const frame = framePixels(message.bitmap, canvas);
+      message.bitmap.close();
       const transfer = performance.now() - start;
       const result = message.still ? await pipeline.analyze(frame) : await pipeline.processFrame(frame, message.timestampMs);
       post({ type: 'result', faces: result.faces, stageMs: { ...result.stageMs, transfer }, timestampMs: message.timestampMs,

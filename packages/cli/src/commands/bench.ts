@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
-import type { BlazeFaceModel } from '@emoface/core';
+import { measureFrames, type BlazeFaceModel, type Emoface, type Timing } from '@emoface/core';
+import type { Image } from '@napi-rs/canvas';
 import { loadArtwork } from '../artwork.js';
 import { CliError } from '../errors.js';
 import { createPipeline } from '../pipeline.js';
@@ -9,11 +10,8 @@ import { renderOverlay } from '../render.js';
 import { samplePhotos } from '../samplePhotos.js';
 import type { CommonOptions } from './common.js';
 
-/** Timing summary of one stage, ms. */
-export interface Timing {
-  readonly median: number;
-  readonly p95: number;
-}
+/** The stages of one frame that `bench` times, and their sum. */
+export type BenchStage = 'decode' | 'detect' | 'align' | 'classify' | 'track' | 'render' | 'total';
 
 /** One benchmarked scene. */
 export interface SceneResult {
@@ -21,8 +19,8 @@ export interface SceneResult {
   readonly width: number;
   readonly height: number;
   readonly facesFound: number;
-  readonly stagesMs: Readonly<Record<'decode' | 'detect' | 'align' | 'classify' | 'track' | 'render' | 'total', Timing>>;
-  /** 1000 / median total of detect…render (a camera frame arrives decoded). */
+  readonly stagesMs: Readonly<Record<BenchStage, Timing>>;
+  /** 1000 / median total, decode of the JPEG included. */
   readonly fps: number;
 }
 
@@ -37,11 +35,29 @@ export interface BenchReport {
 }
 
 const SIZES = [[640, 480], [1280, 720]] as const;
+const WARM_UP = 10;
 
-function summarise(values: number[]): Timing {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { median: Math.round(at(0.5) * 1000) / 1000, p95: Math.round(at(0.95) * 1000) / 1000 };
+/**
+ * Times emoface on one JPEG frame after another as the CLI runs it: decode (sharp) → detect → align →
+ * classify → track → render (@napi-rs/canvas). Frame i gets timestamp i × 33.3 ms (a 30 fps camera).
+ */
+export async function benchScene(pipeline: Emoface, artwork: ReadonlyMap<string, Image>, jpeg: Buffer, iterations: number, warmUp = WARM_UP):
+  Promise<{ facesFound: number; stagesMs: Record<BenchStage, Timing>; fps: number }> {
+  let facesFound = 0;
+  pipeline.setTrackerOptions({});
+  const stagesMs = await measureFrames<BenchStage>(iterations, warmUp, async (i) => {
+    const t0 = performance.now();
+    const { data, info } = await sharp(jpeg).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const frame = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    const t1 = performance.now();
+    const result = await pipeline.processFrame(frame, (i + warmUp) * 33.3);
+    const t2 = performance.now();
+    renderOverlay(frame, result.faces, artwork);
+    const t3 = performance.now();
+    facesFound = result.faces.length;
+    return { decode: t1 - t0, ...result.stageMs, render: t3 - t2, total: t3 - t0 };
+  });
+  return { facesFound, stagesMs, fps: Math.round(10000 / stagesMs.total.median) / 10 };
 }
 
 /** `emoface bench`: per-stage times and frames per second on real photos at 640×480 and 1280×720. */
@@ -56,30 +72,7 @@ export async function bench(iterations: number, options: CommonOptions): Promise
     for (const photo of photos) {
       for (const [width, height] of SIZES) {
         const jpeg = await sharp(photo.path).rotate().resize(width, height, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
-        const samples: Record<keyof SceneResult['stagesMs'], number[]> = { decode: [], detect: [], align: [], classify: [], track: [], render: [], total: [] };
-        let facesFound = 0;
-        pipeline.setTrackerOptions({});
-        for (let i = -10; i < iterations; i++) {
-          const t0 = performance.now();
-          const { data, info } = await sharp(jpeg).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-          const frame = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-          const t1 = performance.now();
-          const result = await pipeline.processFrame(frame, (i + 10) * 33.3);
-          const t2 = performance.now();
-          renderOverlay(frame, result.faces, artwork);
-          const t3 = performance.now();
-          if (i < 0) continue; // warm-up
-          facesFound = result.faces.length;
-          samples.decode.push(t1 - t0);
-          samples.detect.push(result.stageMs.detect);
-          samples.align.push(result.stageMs.align);
-          samples.classify.push(result.stageMs.classify);
-          samples.track.push(result.stageMs.track);
-          samples.render.push(t3 - t2);
-          samples.total.push(t3 - t1);
-        }
-        const stagesMs = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarise(v)])) as SceneResult['stagesMs'];
-        scenes.push({ photo: photo.name, width, height, facesFound, stagesMs, fps: Math.round(10000 / stagesMs.total.median) / 10 });
+        scenes.push({ photo: photo.name, width, height, ...await benchScene(pipeline, artwork, jpeg, iterations) });
       }
     }
   } finally {
