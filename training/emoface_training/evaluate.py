@@ -271,10 +271,11 @@ def main(argv: list[str] | None = None) -> None:
     train = load_cached(args.data, "train", TRAINING_DIR / ".cache")
     blur = estimate_blur(train.images, test.images)
     plot_crops(train, test, args.model.parent / "crops.png")
-    checkpoint = args.runs / "emonet" / "final.pt"
+    shipped_meta = load_metadata(args.model)
+    shipped_run = shipped_meta["model"]["architecture"]  # train-all.sh trains each model in runs/<architecture>
+    checkpoint = args.runs / shipped_run / "final.pt"
     sensitivity = blur_sensitivity(checkpoint, test) if checkpoint.is_file() else None
 
-    shipped_meta = load_metadata(args.model)
     shipped_result = evaluate_model(args.model, test)
     shipped_meta["metrics"] = {"publicTest": shipped_result}
     write_atomic(args.model.with_suffix(".json"), (json.dumps(shipped_meta, indent=2) + "\n").encode())
@@ -293,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{args.baseline}: not found, report without the baseline", file=sys.stderr)
 
     histories = {}
-    for name in ("emonet", "mini_xception"):
+    for name in (shipped_run, "mini_xception"):
         final = args.runs / name / "final.pt"
         if final.is_file():
             histories[name] = torch.load(final, weights_only=False)["history"]

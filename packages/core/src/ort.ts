@@ -30,3 +30,11 @@ export function modelBytes(bytes: ModelBytes, name: string): Uint8Array {
   }
   return view;
 }
+
+/**
+ * Creates a session from `bytes` with `options` over emoface's defaults: full graph optimisation, and
+ * ONNX Runtime's own log at errors only (BlazeFace's converted graph makes it warn about every load).
+ */
+export function createSession(ort: OrtModule, bytes: Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
+  return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', logSeverityLevel: 3, ...options });
+}

@@ -19,6 +19,7 @@ export const PHOTOS = {
   /** Group photos from @vladmandic/face-api's demo folder. */
   group3: { path: join(FACE_API_DEMO, 'sample1.jpg'), faces: 3 },
   group4: { path: join(FACE_API_DEMO, 'sample6.jpg'), faces: 4 },
+  group5: { path: join(FACE_API_DEMO, 'sample5.jpg'), faces: 5 },
 } as const;
 
 export const MODELS = {

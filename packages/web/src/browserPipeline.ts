@@ -35,7 +35,7 @@ export async function createBrowserPipeline(ort: typeof OrtWeb, detector: BlazeF
     bytes('/assets/models/expression.onnx'),
     fetch('/assets/models/expression.json').then((r) => r.text()),
   ]);
-  const sessionOptions = { executionProviders, graphOptimizationLevel: 'all' as const, logSeverityLevel: 3 as const };
+  const sessionOptions = { executionProviders };
   const pipeline = await Emoface.create(ort, { detector: detectorBytes, expression, metadata }, {
     detector: { model: detector, sessionOptions, maxFaces: 10 },
     classifier: { sessionOptions },

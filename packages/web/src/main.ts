@@ -31,7 +31,7 @@ const ctx = view.getContext('2d')!;
 const stage = $<HTMLElement>('stage');
 const hud = $<HTMLElement>('hud');
 const controls = {
-  emojiSet: $<HTMLSelectElement>('emoji-set'), mode: $<HTMLSelectElement>('mode'), smoothing: $<HTMLInputElement>('smoothing'),
+  emojiSet: $<HTMLSelectElement>('emoji-set'), detector: $<HTMLSelectElement>('detector'), mode: $<HTMLSelectElement>('mode'), smoothing: $<HTMLInputElement>('smoothing'),
   smoothingValue: $<HTMLOutputElement>('smoothing-value'), bars: $<HTMLInputElement>('bars'), boxes: $<HTMLInputElement>('boxes'),
   snapshot: $<HTMLButtonElement>('snapshot'), record: $<HTMLButtonElement>('record'), camera: $<HTMLButtonElement>('camera'),
   file: $<HTMLInputElement>('file'),
@@ -77,6 +77,10 @@ const finished: number[] = [];
 function settings(): Settings {
   return { emojiSet: controls.emojiSet.value, mode: controls.mode.value === 'five' ? 'five' : 'seven', smoothingMs: Number(controls.smoothing.value) };
 }
+/** BlazeFace's front model for faces near the camera (fast), its back model for small or far faces. */
+function detectorChoice(): 'front' | 'back' {
+  return controls.detector.value === 'back' ? 'back' : 'front';
+}
 function send(message: ToWorker, transfer: Transferable[] = []): void {
   worker.postMessage(message, transfer);
 }
@@ -84,7 +88,9 @@ function send(message: ToWorker, transfer: Transferable[] = []): void {
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   if (message.type === 'ready') {
+    busy = false;
     publish({ ready: true, backend: message.backend });
+    if (state.source === 'image') void analyzeStill();
     hideMessage();
     if (state.source === 'none') void startCamera();
   } else if (message.type === 'result') {
@@ -163,6 +169,14 @@ async function startCamera(): Promise<void> {
   scheduleVideoFrame();
 }
 
+/** Sends the open photo to the worker (again after the detector changed). */
+async function analyzeStill(): Promise<void> {
+  if (!still) return;
+  busy = true;
+  const copy = await createImageBitmap(still);
+  send({ type: 'frame', bitmap: copy, timestampMs: performance.now(), still: true }, [copy]);
+}
+
 async function openMedia(file: File): Promise<void> {
   if (file.type.startsWith('image/')) {
     stopSources();
@@ -177,9 +191,7 @@ async function openMedia(file: File): Promise<void> {
     view.width = still.width;
     view.height = still.height;
     draw();
-    busy = true;
-    const copy = await createImageBitmap(still);
-    send({ type: 'frame', bitmap: copy, timestampMs: performance.now(), still: true }, [copy]);
+    await analyzeStill();
   } else if (file.type.startsWith('video/')) {
     stopSources();
     video.src = URL.createObjectURL(file);
@@ -263,6 +275,11 @@ for (const input of [controls.emojiSet, controls.mode, controls.smoothing]) {
     send({ type: 'settings', settings: settings() });
   });
 }
+controls.detector.addEventListener('change', () => {
+  busy = true; // no frames until the worker has the other model
+  publish({ ready: false });
+  send({ type: 'init', detector: detectorChoice(), settings: settings() });
+});
 for (const input of [controls.bars, controls.boxes]) input.addEventListener('change', () => state.source === 'image' && draw());
 controls.camera.addEventListener('click', () => void startCamera());
 controls.file.addEventListener('change', () => {
@@ -323,5 +340,5 @@ if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) {
   showMessage('This browser does not support WebAssembly SIMD, which emoface needs to run the face models on your device. Please use a current Chrome, Edge, Firefox or Safari.');
 } else {
   showMessage('Loading the face models…');
-  send({ type: 'init', detector: 'front', settings: settings() });
+  send({ type: 'init', detector: detectorChoice(), settings: settings() });
 }

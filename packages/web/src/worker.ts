@@ -22,7 +22,11 @@ function apply(settings: Settings): void {
   pipeline.setTrackerOptions({ scoreTimeConstantMs: settings.smoothingMs });
 }
 
+/** Loads the models, or switches to another detector (frames that arrive meanwhile are answered with an error). */
 async function init(detector: BlazeFaceModel, settings: Settings): Promise<void> {
+  const previous = pipeline;
+  pipeline = undefined;
+  await previous?.dispose();
   const loaded = await createBrowserPipeline(ort, detector);
   pipeline = loaded.pipeline;
   apply(settings);

@@ -120,6 +120,13 @@ describe('when things go wrong, and files instead of the camera', () => {
       expect(s.error).toBeNull();
       expect(s.faces.length).toBeGreaterThanOrEqual(1);
       await page.locator('#stage').screenshot({ path: join(ARTIFACTS, 'photo.png') });
+      // The five faces of a group photo, several of them small: the detector for small or far faces finds them all.
+      await page.setInputFiles('#file', PHOTOS.group5.path);
+      await page.waitForFunction(() => window.emoface.ready && window.emoface.faces.length > 0, null, { timeout: 30_000 });
+      const near = (await state(page)).faces.length;
+      await page.selectOption('#detector', 'back');
+      await page.waitForFunction(() => window.emoface.ready && window.emoface.faces.length === 5, null, { timeout: 30_000 });
+      expect(near).toBeLessThan(5);
     } finally {
       await browser.close();
     }

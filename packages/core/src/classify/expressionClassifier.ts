@@ -1,4 +1,4 @@
-import { assertOrt, modelBytes, type InferenceSession, type ModelBytes, type OrtModule, type SessionOptions } from '../ort.js';
+import { assertOrt, createSession, modelBytes, type InferenceSession, type ModelBytes, type OrtModule, type SessionOptions } from '../ort.js';
 import type { ExpressionMetadata } from './metadata.js';
 
 /** Label probabilities of one face, in the model's label order. */
@@ -27,7 +27,7 @@ export class ExpressionClassifier {
     options: ExpressionClassifierOptions = {}): Promise<ExpressionClassifier> {
     assertOrt(ort);
     const bytes = modelBytes(model, 'model');
-    const session = await ort.InferenceSession.create(bytes, options.sessionOptions ?? {});
+    const session = await createSession(ort, bytes, options.sessionOptions);
     if (!session.inputNames.includes(metadata.inputName) || !session.outputNames.includes(metadata.outputName)) {
       await session.release();
       throw new TypeError(`model has inputs [${session.inputNames}] and outputs [${session.outputNames}], but the metadata names ${metadata.inputName} → ${metadata.outputName}`);

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../defaults.js';
 import { assertFrame } from '../frame.js';
-import { assertOrt, modelBytes, type InferenceSession, type ModelBytes, type OrtModule, type SessionOptions } from '../ort.js';
+import { assertOrt, createSession, modelBytes, type InferenceSession, type ModelBytes, type OrtModule, type SessionOptions } from '../ort.js';
 import type { Detection, Frame } from '../types.js';
 import { createAnchors } from './anchors.js';
 import { BLAZEFACE, type BlazeFaceModel, type BlazeFaceSpec } from './constants.js';
@@ -58,7 +58,7 @@ export class FaceDetector {
     checkUnit(options.iouThreshold ?? DEFAULTS.detector.iouThreshold, 'options.iouThreshold');
     const maxFaces = options.maxFaces ?? DEFAULTS.detector.maxFaces;
     if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new RangeError(`options.maxFaces must be an integer ≥ 1, got ${maxFaces}`);
-    const session = await ort.InferenceSession.create(bytes, options.sessionOptions ?? {});
+    const session = await createSession(ort, bytes, options.sessionOptions);
     const [inputName] = session.inputNames;
     if (session.inputNames.length !== 1 || session.outputNames.length !== 4 || !inputName) {
       await session.release();
