@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..');
-export const WARM_UP = 5;
+/** Frames run and not timed before each scene: JIT and WASM tiers settle (the browser needs more than 5). */
+export const WARM_UP = 15;
 
 /** A scene's result: what it is, faces found, per-stage median/p95 and frames per second (1000 / median total). */
 export function sceneResult(scene, { facesFound, stagesMs }) {

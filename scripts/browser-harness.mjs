@@ -71,7 +71,9 @@ async function waitUntilServing(url, exited, timeoutMs) {
 /** `vite preview` of the built web app on a free port, as `npm start` serves it. Returns {origin, stop}. */
 export async function previewWebApp() {
   const port = await freePort();
-  const server = spawn('npx', ['vite', 'preview'], { cwd: join(REPO, 'packages', 'web'), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // vite's own script under this Node (not through npx), so that stop() ends the server itself.
+  const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
+  const server = spawn(process.execPath, [vite, 'preview'], { cwd: join(REPO, 'packages', 'web'), env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let exit = '';
   server.stderr.on('data', (chunk) => (stderr += chunk));

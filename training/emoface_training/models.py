@@ -95,7 +95,10 @@ class EmoNet(nn.Module):
     each stage halving the resolution (48 → 24 → 12 → 6 → 3), global average pooling, dropout, linear.
     Full 3×3 convs where the maps are large and channels few (cheap in parameters), depthwise-separable
     ones where channels are many (cheap in parameters and MACs). Defaults: about 625k parameters,
-    46 MMACs, picked for fitting 1.5 MB as float16 and for training throughput on two CPU cores."""
+    46 MMACs, picked for fitting 1.5 MB as float16 and for training throughput on two CPU cores.
+    `emonet_pooled` first averages 2×2 pixels (stages then run 24 → 12 → 6 → 3 → 2): the same
+    parameters at a quarter of the MACs, for where speed matters more than accuracy (WASM in a browser);
+    trained the same way it is less accurate than `emonet` on PublicTest."""
 
     def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
                  depths: tuple[int, ...] = (1, 1, 2, 1), depthwise: tuple[bool, ...] = (False, False, True, True),

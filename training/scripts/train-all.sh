@@ -4,8 +4,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run() { "$here/venv.sh" "$@"; }
-run python -m emoface_training.train --model emonet_pooled --out runs/emonet_pooled --epochs 80
-run python -m emoface_training.export --checkpoint runs/emonet_pooled/final.pt --out ../models/expression.onnx
+run python -m emoface_training.train --model emonet --out runs/emonet --epochs 80
+run python -m emoface_training.export --checkpoint runs/emonet/final.pt --out ../models/expression.onnx
 # One thread: with two, torch 2.13's CPU backward of this model crashes (segmentation fault) on the full data.
 run python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs 30 --threads 1
 run python -m emoface_training.export --checkpoint runs/mini_xception/final.pt --out ../models/baseline/mini_xception.onnx
