@@ -22,8 +22,8 @@ async function webGpuAvailable(): Promise<boolean> {
 /**
  * The pipeline on onnxruntime-web: WebGPU where the browser has an adapter, else WASM with SIMD and, when
  * the page is cross-origin isolated, a thread per core but one (up to 4): that core is left to the page
- * for video, drawing and the worker's own work (on 2 cores one thread measured as fast as two). Models and wasm files come from this
- * origin's /assets/. Returns the pipeline and a description of the backend.
+ * for video and drawing (on 2 cores one thread measured as fast as two). Models and wasm files come
+ * from this origin's /assets/. Returns the pipeline and a description of the backend.
  */
 export async function createBrowserPipeline(ort: typeof OrtWeb, detector: BlazeFaceModel): Promise<{ pipeline: Emoface; backend: string }> {
   ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 1) - 1)) : 1;
