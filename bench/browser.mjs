@@ -6,9 +6,8 @@
 //
 // Writes bench/results/browser-<date>.json and bench/results/browser-fps.svg.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarise } from '@emoface/core';
 import { build, defaultClientConditions } from 'vite';
@@ -16,11 +15,11 @@ import { buildWebApp, fakeCameraFlags, launchChromium, makeCameraClip, previewWe
 import { fpsChart, machine, printScenes, ratios, REPO, sceneResult, WARM_UP, writeResults } from './report.mjs';
 import { buildScenes, PHOTOS } from './scenes.mjs';
 
-const require = createRequire(import.meta.url);
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '30' }, 'app-seconds': { type: 'string', default: '20' } } });
 const iterations = Number(values.iterations);
 const appSeconds = Number(values['app-seconds']);
-const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
+/** An installed package's folder (npm hoists every one of them to the root's node_modules). */
+const packageDir = (name) => join(REPO, 'node_modules', name);
 const work = mkdtempSync(join(tmpdir(), 'emoface-bench-browser-'));
 
 /** Builds the benchmark page (bench/browser) with the web app's onnxruntime-web setup; returns its folder. */
@@ -106,7 +105,7 @@ try {
     machine: machine(),
     browser: { ...engines.about, executable: '/usr/bin/chromium', flags: 'headless, --disable-gpu' },
     versions: Object.fromEntries(['onnxruntime-web', '@vladmandic/face-api', '@tensorflow/tfjs-backend-wasm', 'playwright-core']
-      .map((name) => [name, JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')).version])),
+      .map((name) => [name, JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')).version])),
     setup: {
       emoface: `${engines.backends.emoface}, on the page's main thread (the app runs the same pipeline in a worker); BlazeFace front 128×128 (emofaceBackDetector: back 256×256); decode (createImageBitmap + getImageData) and rendering on a canvas included`,
       faceApi: `${engines.backends.faceApi}; TinyFaceDetector inputSize 416 + FaceExpressionNet; decode (createImageBitmap + tf.browser.fromPixels) included, no rendering`,

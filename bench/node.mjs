@@ -16,6 +16,7 @@ import { benchScene } from '../packages/cli/dist/commands/bench.js';
 import { evaluate } from '../packages/cli/dist/commands/eval.js';
 import { createPipeline, shippedMetadata } from '../packages/cli/dist/pipeline.js';
 import { fpsChart, machine, printScenes, ratios, recallChart, REPO, sceneResult, WARM_UP, writeResults } from './report.mjs';
+import { detectorOptions, timeFaceApiFrame } from './faceApiFrame.mjs';
 import { buildScenes } from './scenes.mjs';
 
 const require = createRequire(import.meta.url);
@@ -47,23 +48,17 @@ async function loadFaceApi() {
 
 /** face-api.js: decode → tiny face detector → expression net (its own crop and resize). */
 async function benchFaceApi(scenes, { tf, faceapi }) {
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 });
+  const options = detectorOptions(faceapi);
   const out = [];
   for (const scene of scenes) {
     let facesFound = 0;
     const stagesMs = await measureFrames(iterations, WARM_UP, async () => {
-      const t0 = performance.now();
-      const { data, info } = await sharp(scene.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      const input = tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
-      const t1 = performance.now();
-      await faceapi.detectAllFaces(input, options);
-      const t2 = performance.now();
-      const faces = await faceapi.detectAllFaces(input, options).withFaceExpressions();
-      const t3 = performance.now();
-      input.dispose();
-      facesFound = faces.length;
-      // detect+expressions minus detect alone is the expression net's share
-      return { decode: t1 - t0, detect: t2 - t1, classify: Math.max(0, t3 - t2 - (t2 - t1)), total: t1 - t0 + (t3 - t2) };
+      const { faces, ms } = await timeFaceApiFrame(faceapi, options, async () => {
+        const { data, info } = await sharp(scene.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        return tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
+      });
+      facesFound = faces;
+      return ms;
     });
     out.push(sceneResult(scene, { facesFound, stagesMs }));
   }

@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-web/webgpu';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
 import { drawOverlay, measureFrames, type BlazeFaceModel, type Timing } from '@emoface/core';
 import { loadEmojiArtwork } from '../../packages/web/src/artwork.js';
-import { createBrowserPipeline, framePixels } from '../../packages/web/src/browserPipeline.js';
+import { createBrowserPipeline, framePixels, webGpuAvailable } from '../../packages/web/src/browserPipeline.js';
+import { detectorOptions, timeFaceApiFrame } from '../faceApiFrame.mjs';
 
 interface SceneTiming {
   facesFound: number;
@@ -56,24 +57,19 @@ async function faceApi(jpegs: Blob[], iterations: number, warmUp: number): Promi
   await tf.ready();
   await faceapi.nets.tinyFaceDetector.loadFromUri('/face-api/');
   await faceapi.nets.faceExpressionNet.loadFromUri('/face-api/');
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 });
+  const options = detectorOptions(faceapi);
   const scenes: SceneTiming[] = [];
   for (const jpeg of jpegs) {
     let facesFound = 0;
     const stagesMs = await measureFrames(iterations, warmUp, async () => {
-      const t0 = performance.now();
-      const bitmap = await createImageBitmap(jpeg);
-      const input = tf.browser.fromPixels(bitmap);
-      bitmap.close();
-      const t1 = performance.now();
-      await faceapi.detectAllFaces(input, options);
-      const t2 = performance.now();
-      const faces = await faceapi.detectAllFaces(input, options).withFaceExpressions();
-      const t3 = performance.now();
-      input.dispose();
-      facesFound = faces.length;
-      // detect+expressions minus detect alone is the expression net's share
-      return { decode: t1 - t0, detect: t2 - t1, classify: Math.max(0, t3 - t2 - (t2 - t1)), total: t1 - t0 + (t3 - t2) };
+      const { faces, ms } = await timeFaceApiFrame(faceapi, options, async () => {
+        const bitmap = await createImageBitmap(jpeg);
+        const input = tf.browser.fromPixels(bitmap);
+        bitmap.close();
+        return input;
+      });
+      facesFound = faces;
+      return ms;
     });
     scenes.push({ facesFound, stagesMs });
   }
@@ -84,10 +80,7 @@ async function faceApi(jpegs: Blob[], iterations: number, warmUp: number): Promi
 
 /** Which accelerated backends this browser offers (both engines are measured on WASM). */
 async function accelerators(): Promise<{ webgpu: boolean; webgl2: boolean }> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  const webgpu = gpu ? (await gpu.requestAdapter().catch(() => null)) !== null : false;
-  const webgl2 = document.createElement('canvas').getContext('webgl2') !== null;
-  return { webgpu, webgl2 };
+  return { webgpu: await webGpuAvailable(), webgl2: document.createElement('canvas').getContext('webgl2') !== null };
 }
 
 const blobs = (base64: string[]) => base64.map((b) => new Blob([Uint8Array.from(atob(b), (c) => c.charCodeAt(0))], { type: 'image/jpeg' }));

@@ -31,7 +31,8 @@ for (const name of readdirSync(ortDist).filter((n) => /^ort-wasm-simd-threaded\.
 }
 const emoji = new Set(Object.values(EMOJI_SETS).flatMap((set) => Object.values(set.levels).flat()));
 for (const e of emoji) {
-  copy(join(twemoji, `${twemojiName(e)}.svg`), join(out, 'emoji', `${twemojiName(e)}.svg`));
+  const file = `${twemojiName(e)}.svg`;
+  copy(join(twemoji, file), join(out, 'emoji', file));
 }
 copy(join(twemoji, 'license'), join(out, 'emoji', 'LICENSE'));
 console.log(`emoface web: assets in ${out}`);

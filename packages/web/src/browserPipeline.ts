@@ -9,7 +9,8 @@ async function bytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function webGpuAvailable(): Promise<boolean> {
+/** Whether the browser offers a WebGPU adapter. */
+export async function webGpuAvailable(): Promise<boolean> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return false;
   try {
