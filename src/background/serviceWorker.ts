@@ -1,0 +1,117 @@
+/**
+ * emoface's service worker: opens the offscreen analyser when a tab needs it, registers the content
+ * scripts for sites the user switches on, puts them back into open tabs after an update, and keeps the
+ * toolbar badge (faces being covered in the tab).
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import type { BackgroundRequest, BackgroundRequests } from '../pipeline/messages';
+import { isHostName, readSettings, SETTINGS_KEY } from '../pipeline/settings';
+
+const OFFSCREEN_PAGE = 'src/offscreen/index.html';
+
+type Handlers = { [K in keyof BackgroundRequests]: (request: BackgroundRequests[K]['request'], sender: Runtime.MessageSender) => Promise<BackgroundRequests[K]['reply']> };
+
+const handlers: Handlers = {
+  openAnalyser: async () => {
+    try {
+      await openAnalyser();
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: `the analyser page could not be opened: ${String(error)}` };
+    }
+  },
+  addSite: async ({ host }) => {
+    if (!isHostName(host)) return { ok: false, error: `not a host name: ${String(host).slice(0, 80)}` };
+    if (!await browser.permissions.contains({ origins: [originPattern(host)] })) return { ok: false, error: `emoface has no permission for ${host}` };
+    await registerSite(host);
+    return { ok: true };
+  },
+  removeSite: async ({ host }) => {
+    if (!isHostName(host)) return { ok: false, error: `not a host name: ${String(host).slice(0, 80)}` };
+    await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
+    await browser.permissions.remove({ origins: [originPattern(host)] });
+    return { ok: true };
+  },
+  tabActivity: async ({ faces, streams }, sender) => {
+    const tabId = sender.tab?.id;
+    if (tabId === undefined) return;
+    await browser.action.setBadgeText({ tabId, text: streams > 0 ? String(faces) : '' });
+    await browser.action.setBadgeBackgroundColor({ tabId, color: '#f59e0b' });
+  },
+};
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  const request = message as BackgroundRequest | null;
+  if (!request || typeof request !== 'object' || !Object.hasOwn(handlers, request.type)) return undefined;
+  // Only the extension's own pages and content scripts reach here (no externally_connectable).
+  const handler = handlers[request.type] as (r: BackgroundRequest, s: Runtime.MessageSender) => Promise<unknown>;
+  return handler(request, sender);
+});
+
+browser.runtime.onInstalled.addListener(() => void restoreSites().then(reinjectOpenTabs));
+browser.runtime.onStartup.addListener(() => void restoreSites());
+
+let opening: Promise<void> | null = null;
+
+/** Opens the offscreen document unless it is open (one for every tab). */
+async function openAnalyser(): Promise<void> {
+  const url = chrome.runtime.getURL(OFFSCREEN_PAGE);
+  const contexts = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
+  if (contexts.length > 0) return;
+  opening ??= chrome.offscreen.createDocument({
+    url: OFFSCREEN_PAGE,
+    reasons: [chrome.offscreen.Reason.WORKERS],
+    justification: 'Runs face detection and expression inference (wasm) on frames of the camera stream of a call tab.',
+  }).finally(() => {
+    opening = null;
+  });
+  await opening;
+}
+
+const originPattern = (host: string) => `https://${host}/*`;
+const scriptIds = (host: string) => [`hook:${host}`, `bridge:${host}`];
+
+/** The built files of the two content scripts, as the manifest lists them (the hook runs in the MAIN world). */
+function contentScriptFiles(): { hook: string; bridge: string } {
+  const scripts = chrome.runtime.getManifest().content_scripts ?? [];
+  const hook = scripts.find((s) => (s as { world?: string }).world === 'MAIN')?.js?.[0];
+  const bridge = scripts.find((s) => (s as { world?: string }).world !== 'MAIN')?.js?.[0];
+  if (!hook || !bridge) throw new Error('manifest lists no hook and bridge content scripts');
+  return { hook, bridge };
+}
+
+/** Registers the hook and the bridge for `host`, as the manifest does for the built-in sites. */
+async function registerSite(host: string): Promise<void> {
+  const { hook, bridge } = contentScriptFiles();
+  const [hookId, bridgeId] = scriptIds(host) as [string, string];
+  const registered = await chrome.scripting.getRegisteredContentScripts({ ids: [hookId, bridgeId] });
+  if (registered.length > 0) await chrome.scripting.unregisterContentScripts({ ids: registered.map((s) => s.id) });
+  await chrome.scripting.registerContentScripts([
+    { id: hookId, matches: [originPattern(host)], js: [hook], runAt: 'document_start', world: 'MAIN', persistAcrossSessions: true },
+    { id: bridgeId, matches: [originPattern(host)], js: [bridge], runAt: 'document_start', persistAcrossSessions: true },
+  ]);
+}
+
+/** Registers every added site that still has its permission (registrations go when the extension updates). */
+async function restoreSites(): Promise<void> {
+  const { settings } = readSettings((await browser.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY]);
+  for (const host of settings.addedSites) {
+    if (await browser.permissions.contains({ origins: [originPattern(host)] })) await registerSite(host).catch(() => undefined);
+  }
+}
+
+/**
+ * After an install or update, tabs already open lost their bridge (its extension context is gone): put
+ * the content scripts back. A hook already in the page keeps its wrapped cameras and meets the new bridge.
+ */
+async function reinjectOpenTabs(): Promise<void> {
+  const { hook, bridge } = contentScriptFiles();
+  const manifest = chrome.runtime.getManifest();
+  const patterns = [...(manifest.host_permissions ?? []), ...((await browser.permissions.getAll()).origins ?? [])];
+  const tabs = await browser.tabs.query({ url: [...new Set(patterns)] });
+  for (const tab of tabs) {
+    if (tab.id === undefined) continue;
+    await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: [hook], world: 'MAIN', injectImmediately: true }).catch(() => undefined);
+    await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: [bridge], injectImmediately: true }).catch(() => undefined);
+  }
+}

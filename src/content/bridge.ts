@@ -1,0 +1,203 @@
+/**
+ * emoface's bridge: an ISOLATED-world content script, the only door between the page and the extension.
+ * It takes the hook's MessagePort, checks every message from the page (parseHookMessage), relays
+ * analysis frames to the offscreen analyser and faces back, pushes the site's on/off state and emoji
+ * artwork to the hook, and answers the popup with the tab's live status. The page can neither change
+ * settings nor read anything but the state and artwork the hook needs to draw.
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import {
+  parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
+  type PopupRequest, type StreamStats, type TabStatus,
+} from '../pipeline/messages';
+import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
+import { base64ToBytes, encodeRgb } from '../pipeline/transport';
+import { BRIDGE_READY, HELLO_FROM_HOOK } from './handshake';
+
+/** At most this many hook ports are kept (a page could forge hellos; each is just another listener). */
+const MAX_HOOK_PORTS = 4;
+/** After the analyser says it cannot run, frames are not sent to it for this long (ms). */
+const UNAVAILABLE_BACKOFF_MS = 10_000;
+
+class Bridge {
+  readonly #host = location.hostname;
+  #settings: Settings = DEFAULT_SETTINGS;
+  #settingsLoaded = false;
+  readonly #hooks: MessagePort[] = [];
+  readonly #streams = new Map<string, { port: MessagePort; stats: StreamStats | null }>();
+  #analyser: Runtime.Port | null = null;
+  #opening: Promise<Runtime.Port> | null = null;
+  #unavailableUntilMs = 0;
+  readonly #artwork = new Map<string, Record<string, ArrayBuffer>>();
+  readonly #artworkRequested = new Set<string>();
+  #backend: string | null = null;
+  #lastError: string | null = null;
+  #activity = '';
+
+  start(): void {
+    window.addEventListener('message', (event) => {
+      const port = event.ports[0];
+      if (event.source !== window || (event.data as { emoface?: unknown } | null)?.emoface !== HELLO_FROM_HOOK || !port) return;
+      this.#adopt(port);
+    });
+    browser.storage.onChanged.addListener((changes, area) => {
+      if (area === 'sync' && SETTINGS_KEY in changes) this.#apply(changes[SETTINGS_KEY]!.newValue);
+    });
+    browser.runtime.onMessage.addListener((message: unknown) => {
+      if ((message as PopupRequest | null)?.type === 'getStatus') return Promise.resolve(this.#status());
+      return undefined;
+    });
+    void browser.storage.sync.get(SETTINGS_KEY).then((stored) => this.#apply(stored[SETTINGS_KEY]), (error: unknown) => {
+      this.#lastError = `settings could not be read: ${String(error)}`;
+      this.#apply(undefined);
+    });
+    // A hook already in the page (this bridge was injected after an update) answers with a new hello.
+    window.postMessage({ emoface: BRIDGE_READY }, '*');
+  }
+
+  #adopt(port: MessagePort): void {
+    if (this.#hooks.length >= MAX_HOOK_PORTS) this.#hooks.shift()!.close();
+    this.#hooks.push(port);
+    port.onmessage = (event) => {
+      const message = parseHookMessage(event.data);
+      if (typeof message === 'string') return; // not from our hook, or broken: dropped
+      void this.#fromHook(message, port);
+    };
+    if (this.#settingsLoaded) port.postMessage(this.#state());
+  }
+
+  #apply(stored: unknown): void {
+    const { settings, problems } = readSettings(stored);
+    this.#settings = settings;
+    this.#settingsLoaded = true;
+    if (problems.length > 0) this.#lastError = problems.join('; ');
+    this.#pushState();
+    if (this.#streams.size > 0) this.#requestArtwork();
+  }
+
+  /** Asks the analyser for the chosen set's artwork, once per set (the first analysis opens the analyser). */
+  #requestArtwork(): void {
+    const emojiSet = this.#settings.emojiSet;
+    if (!this.#on() || this.#artwork.has(emojiSet) || this.#artworkRequested.has(emojiSet)) return;
+    this.#artworkRequested.add(emojiSet);
+    void this.#send({ type: 'artwork', emojiSet }).then((sent) => sent || this.#artworkRequested.delete(emojiSet));
+  }
+
+  #on(): boolean {
+    return isOnForSite(this.#settings, this.#host);
+  }
+
+  #state(): BridgeMessage {
+    return { type: 'state', on: this.#on(), emojiSet: this.#settings.emojiSet, artwork: this.#artwork.get(this.#settings.emojiSet) ?? {} };
+  }
+
+  #pushState(): void {
+    const state = this.#state();
+    for (const port of this.#hooks) port.postMessage(state);
+  }
+
+  async #fromHook(message: HookMessage, port: MessagePort): Promise<void> {
+    switch (message.type) {
+      case 'analyse': {
+        const stream = this.#streams.get(message.streamId);
+        if (stream) stream.port = port;
+        else this.#streams.set(message.streamId, { port, stats: null });
+        if (!this.#on() || Date.now() < this.#unavailableUntilMs) return; // the hook's reply timeout paces it
+        this.#requestArtwork();
+        const sent = await this.#send({
+          type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
+          rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs,
+          labelMode: this.#settings.labelMode, emojiSet: this.#settings.emojiSet,
+        });
+        if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
+        return;
+      }
+      case 'stats': {
+        const stream = this.#streams.get(message.stats.streamId);
+        if (stream) stream.stats = message.stats;
+        else this.#streams.set(message.stats.streamId, { port, stats: message.stats });
+        this.#reportActivity();
+        return;
+      }
+      case 'streamEnded':
+        this.#streams.delete(message.streamId);
+        this.#reportActivity();
+        if (this.#analyser) await this.#send({ type: 'endStream', streamId: message.streamId });
+        return;
+      case 'problem':
+        this.#lastError = message.message;
+        return;
+    }
+  }
+
+  /** Sends to the analyser, opening it first when needed; false (and lastError set) when it cannot. */
+  async #send(request: AnalyserRequest): Promise<boolean> {
+    try {
+      (this.#analyser ?? await (this.#opening ??= this.#open().finally(() => { this.#opening = null; }))).postMessage(request);
+      return true;
+    } catch (error) {
+      this.#lastError = `the analyser could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+      return false;
+    }
+  }
+
+  async #open(): Promise<Runtime.Port> {
+    const reply = await browser.runtime.sendMessage({ type: 'openAnalyser' } satisfies BackgroundRequests['openAnalyser']['request']) as
+      BackgroundRequests['openAnalyser']['reply'];
+    if (!reply.ok) throw new Error(reply.error);
+    const port = browser.runtime.connect({ name: 'analyser' });
+    port.onMessage.addListener((message: unknown) => this.#fromAnalyser(message as AnalyserReply));
+    port.onDisconnect.addListener(() => {
+      this.#analyser = null;
+      this.#artworkRequested.clear();
+      this.#lastError = 'the analyser stopped; emoface restarts it with the next frame';
+      for (const [streamId, stream] of this.#streams) stream.port.postMessage({ type: 'analysisFailed', streamId, seq: -1 } satisfies BridgeMessage);
+    });
+    this.#analyser = port;
+    return port;
+  }
+
+  #fromAnalyser(message: AnalyserReply): void {
+    switch (message.type) {
+      case 'ready':
+        this.#backend = message.backend;
+        return;
+      case 'faces':
+        this.#streams.get(message.streamId)?.port.postMessage({
+          type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces,
+        } satisfies BridgeMessage);
+        return;
+      case 'failed':
+        this.#lastError = message.message;
+        this.#streams.get(message.streamId)?.port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
+        return;
+      case 'artwork':
+        this.#artwork.set(message.emojiSet, Object.fromEntries(Object.entries(message.images)
+          .map(([emoji, png]) => [emoji, base64ToBytes(png).buffer as ArrayBuffer])));
+        if (message.emojiSet === this.#settings.emojiSet) this.#pushState();
+        return;
+      case 'unavailable':
+        this.#lastError = message.message;
+        this.#unavailableUntilMs = Date.now() + UNAVAILABLE_BACKOFF_MS;
+        return;
+    }
+  }
+
+  #status(): TabStatus {
+    return {
+      host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError,
+      streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
+    };
+  }
+
+  #reportActivity(): void {
+    const streams = [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : []));
+    const activity = { type: 'tabActivity', streams: streams.length, faces: streams.reduce((n, s) => n + s.faces, 0) } as const;
+    const key = JSON.stringify(activity);
+    if (key === this.#activity) return;
+    this.#activity = key;
+    void browser.runtime.sendMessage(activity satisfies BackgroundRequests['tabActivity']['request']).catch(() => undefined);
+  }
+}
+
+new Bridge().start();

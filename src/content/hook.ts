@@ -1,0 +1,70 @@
+/**
+ * emoface's page-side hook: a MAIN-world content script run at document_start, before the page's own
+ * scripts. It wraps MediaDevices.prototype.getUserMedia so that, where emoface is on, the page receives
+ * its camera with an emoji drawn over every face. Everything else (settings, analysis) it gets from the
+ * bridge through one MessagePort; whatever fails here, the page keeps a working camera.
+ */
+import type { BridgeMessage } from '../pipeline/messages';
+import { connectToBridge } from './hook/bridgeLink';
+import { CameraPipeline, type HookState } from './hook/cameraPipeline';
+
+/** How long getUserMedia waits for the bridge to say whether emoface is on here (ms). */
+const BRIDGE_WAIT_MS = 1500;
+
+/** Set on window once the hook is in: a second injection (after an extension update) must not wrap twice. */
+const INSTALLED = Symbol.for('emoface.hook');
+
+function install(): void {
+  Object.defineProperty(window, INSTALLED, { value: true });
+  const link = connectToBridge();
+  let state: HookState = { on: false, artwork: new Map() };
+  let artworkOf = '';
+  const pipelines = new Map<string, CameraPipeline>();
+
+  const handlers: { [K in BridgeMessage['type']]: (message: Extract<BridgeMessage, { type: K }>) => void } = {
+    state: (message) => {
+      state = { ...state, on: message.on };
+      const names = Object.keys(message.artwork);
+      if (names.length === 0 || artworkOf === `${message.emojiSet}:${names.join()}`) return;
+      artworkOf = `${message.emojiSet}:${names.join()}`;
+      void decodeArtwork(message.artwork).then((artwork) => {
+        state = { ...state, artwork };
+      }, (error: unknown) => link.send({ type: 'problem', streamId: 'artwork', message: `emoji artwork did not decode: ${String(error)}` }));
+    },
+    faces: (message) => pipelines.get(message.streamId)?.onFaces(message),
+    analysisFailed: (message) => pipelines.get(message.streamId)?.onAnalysisFailed(message.seq),
+  };
+  link.onMessage((message) => (handlers[message.type] as (m: BridgeMessage) => void)(message));
+
+  const nativeGetUserMedia = MediaDevices.prototype.getUserMedia;
+  Object.defineProperty(MediaDevices.prototype, 'getUserMedia', {
+    configurable: true,
+    writable: true,
+    value: async function getUserMedia(this: MediaDevices, constraints?: MediaStreamConstraints): Promise<MediaStream> {
+      const stream = await nativeGetUserMedia.call(this, constraints);
+      if (stream.getVideoTracks().length === 0) return stream;
+      const current = await link.state(BRIDGE_WAIT_MS);
+      if (!current?.on) return stream;
+      try {
+        const video = stream.getVideoTracks().map((camera) => {
+          const pipeline = new CameraPipeline(camera, link, () => state, () => pipelines.delete(pipeline.streamId));
+          pipelines.set(pipeline.streamId, pipeline);
+          return pipeline.output;
+        });
+        return new MediaStream([...stream.getAudioTracks(), ...video]);
+      } catch (error) {
+        link.send({ type: 'problem', streamId: 'getUserMedia', message: `camera left unwrapped: ${String(error)}` });
+        return stream;
+      }
+    },
+  });
+}
+
+/** PNG bytes by emoji → decoded images by emoji. */
+async function decodeArtwork(images: Readonly<Record<string, ArrayBuffer>>): Promise<Map<string, ImageBitmap>> {
+  const entries = await Promise.all(Object.entries(images).map(async ([emoji, png]) =>
+    [emoji, await createImageBitmap(new Blob([png], { type: 'image/png' }))] as const));
+  return new Map(entries);
+}
+
+if (!(INSTALLED in window)) install();

@@ -1,0 +1,187 @@
+import { DEFAULTS } from '../../pipeline/defaults';
+import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
+import { boxToPixels, drawOverlay, type FaceToDraw } from '../../pipeline/render/overlay';
+import { analysisSize } from '../../pipeline/transport';
+import type { BridgeLink } from './bridgeLink';
+import { dressAsCamera } from './cameraTrack';
+
+/** What every pipeline of the page reads: on or off, and the emoji artwork by emoji. */
+export interface HookState {
+  readonly on: boolean;
+  readonly artwork: ReadonlyMap<string, ImageBitmap>;
+}
+
+type FacesMessage = Extract<BridgeMessage, { type: 'faces' }>;
+
+/** Median of a list of numbers (0 for none). */
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * One camera track turned into the track the call receives. Frames drive everything (no timers tied to
+ * painting, so a hidden tab keeps going): each camera frame gets the newest faces' emoji drawn on it at
+ * full size, or passes through untouched when emoface is off, has no fresh faces or fails; when no
+ * analysis is in flight, a small copy of the frame goes to the analyser. A frame never waits for one.
+ */
+export class CameraPipeline {
+  readonly streamId = crypto.randomUUID();
+  /** The track handed to the page. */
+  readonly output: MediaStreamTrack;
+  readonly #camera: MediaStreamTrack;
+  readonly #link: BridgeLink;
+  readonly #state: () => HookState;
+  readonly #onEnded: () => void;
+  readonly #generator = new MediaStreamTrackGenerator({ kind: 'video' });
+  readonly #outputs = new Set<MediaStreamTrack>();
+  readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
+  #canvas: OffscreenCanvas | null = null;
+  #small: OffscreenCanvas | null = null;
+  #seq = 0;
+  #inFlight: { seq: number; sentAtMs: number } | null = null;
+  #latest: { seq: number; timestampMs: number; faces: readonly AnalysedFace[] } | null = null;
+  #window = { startMs: -1, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [] as number[], ageMs: [] as number[], faces: 0, drawing: false };
+  #lastProblem = '';
+
+  /** `state` is read at every frame; `onEnded` is called once the camera and every output have ended. */
+  constructor(camera: MediaStreamTrack, link: BridgeLink, state: () => HookState, onEnded: () => void) {
+    this.#camera = camera;
+    this.#link = link;
+    this.#state = state;
+    this.#onEnded = onEnded;
+    this.#reader = new MediaStreamTrackProcessor({ track: camera }).readable.getReader();
+    this.output = dressAsCamera(this.#generator, {
+      camera,
+      added: (track) => this.#outputs.add(track),
+      released: (track) => {
+        this.#outputs.delete(track);
+        if (this.#outputs.size === 0) this.#stop();
+      },
+    });
+    void this.#run();
+  }
+
+  /** Faces for one of this stream's analyses. */
+  onFaces(message: FacesMessage): void {
+    if (this.#inFlight?.seq === message.seq) this.#inFlight = null;
+    if (this.#latest && message.seq <= this.#latest.seq) return;
+    this.#latest = { seq: message.seq, timestampMs: message.timestampMs, faces: message.faces };
+    this.#window.analyses++;
+  }
+
+  /** The analyser could not analyse frame `seq`: send the next frame. */
+  onAnalysisFailed(seq: number): void {
+    if (this.#inFlight?.seq === seq) this.#inFlight = null;
+  }
+
+  async #run(): Promise<void> {
+    const writer = this.#generator.writable.getWriter();
+    try {
+      for (;;) {
+        const { value: frame, done } = await this.#reader.read();
+        if (done) break;
+        await writer.write(this.#process(frame));
+        this.#window.framesOut++;
+      }
+    } catch (error) {
+      this.#problem(error);
+    } finally {
+      // The camera ended (or the page stopped every output): end the outputs too, so 'ended' fires.
+      await writer.close().catch(() => undefined);
+      this.#link.send({ type: 'streamEnded', streamId: this.streamId });
+      this.#onEnded();
+    }
+  }
+
+  #stop(): void {
+    void this.#reader.cancel().catch(() => undefined);
+    this.#camera.stop();
+  }
+
+  /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
+  #process(frame: VideoFrame): VideoFrame {
+    const timestampMs = frame.timestamp / 1000;
+    this.#count(timestampMs);
+    const state = this.#state();
+    this.#window.drawing = state.on;
+    if (!state.on) {
+      this.#latest = null;
+      return frame;
+    }
+    try {
+      this.#maybeAnalyse(frame, timestampMs);
+      const faces = this.#facesToDraw(frame, timestampMs, state.artwork);
+      this.#window.faces = faces.length;
+      if (faces.length === 0) return frame;
+      const started = performance.now();
+      const drawn = this.#composite(frame, faces, state.artwork);
+      this.#window.compositeMs.push(performance.now() - started);
+      frame.close();
+      return drawn;
+    } catch (error) {
+      this.#problem(error);
+      return frame;
+    }
+  }
+
+  #maybeAnalyse(frame: VideoFrame, timestampMs: number): void {
+    const now = performance.now();
+    if (this.#inFlight && now - this.#inFlight.sentAtMs < DEFAULTS.analysis.replyTimeoutMs) return;
+    const { width, height } = analysisSize(frame.displayWidth, frame.displayHeight);
+    if (this.#small?.width !== width || this.#small.height !== height) this.#small = new OffscreenCanvas(width, height);
+    const ctx = this.#small.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(frame, 0, 0, width, height);
+    const pixels = ctx.getImageData(0, 0, width, height).data.buffer;
+    const seq = ++this.#seq;
+    this.#inFlight = { seq, sentAtMs: now };
+    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs }, [pixels]);
+  }
+
+  #facesToDraw(frame: VideoFrame, timestampMs: number, artwork: ReadonlyMap<string, ImageBitmap>): FaceToDraw[] {
+    const latest = this.#latest;
+    if (!latest) return [];
+    const ageMs = timestampMs - latest.timestampMs;
+    if (ageMs > DEFAULTS.analysis.maxResultAgeMs) return [];
+    this.#window.ageMs.push(Math.max(0, ageMs));
+    const { displayWidth: width, displayHeight: height } = frame;
+    return latest.faces.filter((face) => artwork.has(face.emoji))
+      .map((face) => ({ box: boxToPixels(face.box, width, height), roll: face.roll, emoji: face.emoji }));
+  }
+
+  #composite(frame: VideoFrame, faces: readonly FaceToDraw[], artwork: ReadonlyMap<string, ImageBitmap>): VideoFrame {
+    const { displayWidth: width, displayHeight: height } = frame;
+    if (this.#canvas?.width !== width || this.#canvas.height !== height) this.#canvas = new OffscreenCanvas(width, height);
+    const ctx = this.#canvas.getContext('2d', { alpha: false })!;
+    ctx.drawImage(frame, 0, 0);
+    drawOverlay(ctx, faces, (emoji) => artwork.get(emoji));
+    return new VideoFrame(this.#canvas, { timestamp: frame.timestamp, ...(frame.duration === null ? {} : { duration: frame.duration }) });
+  }
+
+  /** Counts a frame and, once a second of camera time has passed, reports the second's numbers. */
+  #count(timestampMs: number): void {
+    const w = this.#window;
+    if (w.startMs < 0) w.startMs = timestampMs;
+    const elapsedMs = timestampMs - w.startMs;
+    if (elapsedMs >= 1000) {
+      const perSecond = (n: number) => Math.round((n * 10_000) / elapsedMs) / 10;
+      const stats: StreamStats = {
+        streamId: this.streamId, width: this.#camera.getSettings().width ?? 0, height: this.#camera.getSettings().height ?? 0,
+        fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), analysesPerSecond: perSecond(w.analyses),
+        compositeMs: Math.round(median(w.compositeMs) * 100) / 100, resultAgeMs: Math.round(median(w.ageMs)),
+        faces: w.faces, drawing: w.drawing,
+      };
+      this.#link.send({ type: 'stats', stats });
+      this.#window = { startMs: timestampMs, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [], ageMs: [], faces: w.faces, drawing: w.drawing };
+    }
+    this.#window.framesIn++;
+  }
+
+  #problem(error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (message === this.#lastProblem) return;
+    this.#lastProblem = message;
+    this.#link.send({ type: 'problem', streamId: this.streamId, message });
+  }
+}

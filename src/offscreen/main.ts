@@ -1,0 +1,75 @@
+/**
+ * The offscreen document: emoface's analyser. One document serves every tab; each tab's bridge connects
+ * a runtime Port named 'analyser'. Requests are answered in order; a frame that cannot be analysed gets
+ * a 'failed' reply naming why, and a model that cannot load is reported to every bridge ('unavailable').
+ */
+import type { AnalyserReply, AnalyserRequest } from '../pipeline/messages';
+import { EMOJI_SETS } from '../pipeline/emoji/emojiSets';
+import { decodeRgb } from '../pipeline/transport';
+import { Analyser } from './analyser';
+import { renderArtwork } from './artwork';
+
+const resolveUrl = (path: string) => chrome.runtime.getURL(path);
+const analyser = Analyser.create(resolveUrl);
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== 'analyser') return;
+  // Streams are keyed per port, so two tabs' streams never share a tracker.
+  const portKey = crypto.randomUUID();
+  const streamKeys = new Set<string>();
+  const streamKey = (streamId: string) => {
+    const key = `${portKey}:${streamId}`;
+    streamKeys.add(key);
+    return key;
+  };
+  const reply = (message: AnalyserReply) => {
+    try {
+      port.postMessage(message);
+    } catch {
+      // the tab went away while we worked
+    }
+  };
+  const handlers: { [K in AnalyserRequest['type']]: (request: Extract<AnalyserRequest, { type: K }>, ready: Analyser) => Promise<void> } = {
+    analyse: async (request, ready) => {
+      const started = performance.now();
+      const image = new ImageData(decodeRgb(request.rgb, request.width, request.height), request.width, request.height);
+      const decode = performance.now() - started;
+      const { faces, stageMs } = await ready.analyse(image, streamKey(request.streamId), request.timestampMs, request.labelMode, request.emojiSet);
+      reply({
+        type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
+        stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },
+      });
+    },
+    artwork: async (request) => {
+      const set = EMOJI_SETS[request.emojiSet];
+      if (!set) throw new RangeError(`unknown emoji set ${request.emojiSet}`);
+      reply({ type: 'artwork', emojiSet: set.name, images: await renderArtwork(set, resolveUrl) });
+    },
+    endStream: async (request, ready) => {
+      const key = streamKey(request.streamId);
+      ready.endStream(key);
+      streamKeys.delete(key);
+    },
+  };
+  let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), (error: unknown) => {
+    reply({ type: 'unavailable', message: `the expression analyser could not start: ${describe(error)}` });
+  });
+  port.onMessage.addListener((request: AnalyserRequest) => {
+    queue = queue.then(async () => {
+      try {
+        const handler = handlers[request.type] as (r: AnalyserRequest, a: Analyser) => Promise<void>;
+        await handler(request, await analyser);
+      } catch (error) {
+        if (request.type === 'analyse') reply({ type: 'failed', streamId: request.streamId, seq: request.seq, message: describe(error) });
+        else reply({ type: 'unavailable', message: describe(error) });
+      }
+    });
+  });
+  port.onDisconnect.addListener(() => {
+    void analyser.then((ready) => streamKeys.forEach((key) => ready.endStream(key)), () => undefined);
+  });
+});
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,26 @@
+import { chooseEmoji, type EmojiSet } from './emoji/emojiSets';
+import type { AnalysedFace } from './messages';
+import { headRoll } from './render/overlay';
+import type { TrackedFace } from './track/tracker';
+
+/**
+ * Tracked faces as the page draws them: boxes in fractions of the `width` × `height` analysis frame,
+ * head roll from the eyes, the shown label's emoji from `set` at the intensity of its probability.
+ */
+export function describeFaces(tracked: readonly TrackedFace[], width: number, height: number, labels: readonly string[],
+  set: EmojiSet): AnalysedFace[] {
+  return tracked.map((face) => {
+    const label = labels[face.labelIndex]!;
+    const { emoji, level } = chooseEmoji(set, label, face.scores[face.labelIndex]!);
+    return {
+      id: face.id,
+      box: { x: face.box.x / width, y: face.box.y / height, width: face.box.width / width, height: face.box.height / height },
+      roll: headRoll(face.keypoints),
+      emoji,
+      label,
+      level,
+      scores: Object.fromEntries(labels.map((l, i) => [l, Math.round(face.scores[i]! * 1000) / 1000])),
+      lost: face.lost,
+    };
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * Every message between emoface's contexts, one union type per channel. Both ends import these types;
+ * what comes from the page world is checked by `parseHookMessage` before anything uses it.
+ *
+ *   hook (page, MAIN world) ⇄ bridge (ISOLATED world)     a MessagePort, structured clone
+ *   bridge ⇄ analyser (offscreen document)                 a runtime Port, JSON
+ *   bridge, popup → background (service worker)            runtime.sendMessage, JSON
+ *   popup → bridge                                          tabs.sendMessage, JSON
+ */
+import { DEFAULTS } from './defaults';
+import type { Box } from './types';
+
+/** One face as the analyser returns it and the page draws it. */
+export interface AnalysedFace {
+  /** Stable id while the face is tracked. */
+  readonly id: number;
+  /** Box in fractions of the frame's width and height (0..1), so it holds at any resolution. */
+  readonly box: Box;
+  /** Head roll, radians, clockwise on screen. */
+  readonly roll: number;
+  /** The emoji to draw. */
+  readonly emoji: string;
+  /** The label shown (after smoothing and hysteresis) and its intensity level (0 = calmest). */
+  readonly label: string;
+  readonly level: number;
+  /** Smoothed probabilities by label, in the model's label order. */
+  readonly scores: Readonly<Record<string, number>>;
+  /** True while the face is held at its last place without a detection. */
+  readonly lost: boolean;
+}
+
+/** Milliseconds spent on one analysis, by stage. */
+export interface StageMs {
+  readonly decode: number;
+  readonly detect: number;
+  readonly align: number;
+  readonly classify: number;
+  readonly track: number;
+  readonly total: number;
+}
+
+/** How one wrapped camera stream is doing, as the page measures it (per second). */
+export interface StreamStats {
+  readonly streamId: string;
+  /** Camera frame size. */
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second in from the camera and out to the call. */
+  readonly fpsIn: number;
+  readonly fpsOut: number;
+  /** Analyses answered per second. */
+  readonly analysesPerSecond: number;
+  /** Median page-side time to draw the emoji onto a frame, ms (0 when nothing was drawn). */
+  readonly compositeMs: number;
+  /** Median age of the results frames were drawn with, ms (from the analysed frame's timestamp). */
+  readonly resultAgeMs: number;
+  /** Faces drawn on the newest frame. */
+  readonly faces: number;
+  /** False while frames pass through unchanged (emoface off, or failing). */
+  readonly drawing: boolean;
+}
+
+// ── hook → bridge ────────────────────────────────────────────────────────────────────────────
+/** Messages the page-world hook sends the bridge. Untrusted: see parseHookMessage. */
+export type HookMessage =
+  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
+      /** RGBA bytes, width × height × 4. */
+      readonly pixels: ArrayBuffer; readonly timestampMs: number }
+  | { readonly type: 'stats'; readonly stats: StreamStats }
+  | { readonly type: 'streamEnded'; readonly streamId: string }
+  | { readonly type: 'problem'; readonly streamId: string; readonly message: string };
+
+// ── bridge → hook ────────────────────────────────────────────────────────────────────────────
+/** Messages the bridge sends the hook. */
+export type BridgeMessage =
+  /** Whether to draw on this site now, and the artwork of the chosen set (PNG bytes by emoji). */
+  | { readonly type: 'state'; readonly on: boolean; readonly emojiSet: string; readonly artwork: Readonly<Record<string, ArrayBuffer>> }
+  | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number; readonly faces: readonly AnalysedFace[] }
+  | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number };
+
+// ── bridge → analyser ────────────────────────────────────────────────────────────────────────
+/** Messages the bridge sends the analyser over its runtime Port. */
+export type AnalyserRequest =
+  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
+      /** RGB bytes (3 per pixel), base64. */
+      readonly rgb: string; readonly timestampMs: number; readonly labelMode: 'seven' | 'five'; readonly emojiSet: string }
+  | { readonly type: 'artwork'; readonly emojiSet: string }
+  | { readonly type: 'endStream'; readonly streamId: string };
+
+// ── analyser → bridge ────────────────────────────────────────────────────────────────────────
+/** Messages the analyser sends back. */
+export type AnalyserReply =
+  | { readonly type: 'ready'; readonly backend: string }
+  | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
+      readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs }
+  | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly message: string }
+  | { readonly type: 'artwork'; readonly emojiSet: string; readonly images: Readonly<Record<string, string>> }
+  | { readonly type: 'unavailable'; readonly message: string };
+
+// ── → background ─────────────────────────────────────────────────────────────────────────────
+/** Messages the background answers, with their replies. */
+export interface BackgroundRequests {
+  /** Opens the offscreen analyser if it is not open. */
+  openAnalyser: { request: { readonly type: 'openAnalyser' }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  /** Registers the content scripts for a host the user switched on (permission already granted). */
+  addSite: { request: { readonly type: 'addSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  /** Unregisters a host the user added, and gives its permission back. */
+  removeSite: { request: { readonly type: 'removeSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  /** A tab's bridge reports how many faces it draws, for the badge. */
+  tabActivity: { request: { readonly type: 'tabActivity'; readonly streams: number; readonly faces: number }; reply: void };
+}
+export type BackgroundRequest = BackgroundRequests[keyof BackgroundRequests]['request'];
+
+// ── popup → bridge ───────────────────────────────────────────────────────────────────────────
+/** The live state of a tab, as its bridge tells the popup. */
+export interface TabStatus {
+  readonly host: string;
+  /** emoface on for this site now. */
+  readonly on: boolean;
+  /** Camera streams wrapped in this tab, with their numbers. */
+  readonly streams: readonly StreamStats[];
+  /** Where expression inference runs ('wasm', 'webgl'), once the analyser said. */
+  readonly backend: string | null;
+  /** The last thing that went wrong, in words, or null. */
+  readonly lastError: string | null;
+}
+/** Messages the bridge answers from the popup. */
+export type PopupRequest = { readonly type: 'getStatus' };
+
+// ── validation of what the page sends ───────────────────────────────────────────────────────
+/** The longest message text accepted from the page. */
+const MAX_TEXT = 300;
+const STREAM_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+const isCount = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isReal = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= max;
+
+/**
+ * Checks a message from the page world. Returns the message, typed, or a string saying what is wrong
+ * (the caller drops it). Nothing in a valid message is bigger than an analysis frame.
+ */
+export function parseHookMessage(value: unknown): HookMessage | string {
+  if (!isObject(value)) return 'not an object';
+  const { type } = value;
+  if (type !== 'stats' && !(typeof value.streamId === 'string' && STREAM_ID.test(value.streamId))) return `${String(type)}: bad streamId`;
+  switch (type) {
+    case 'analyse': {
+      const { streamId, seq, width, height, pixels, timestampMs } = value;
+      const side = DEFAULTS.analysis.frameLongSidePx;
+      if (!isCount(seq, Number.MAX_SAFE_INTEGER)) return 'analyse: seq must be a non-negative integer';
+      if (!isCount(width, side) || !isCount(height, side) || width === 0 || height === 0) return `analyse: width and height must be 1..${side}`;
+      if (!(pixels instanceof ArrayBuffer) || pixels.byteLength !== width * height * 4) return 'analyse: pixels must be an ArrayBuffer of width × height × 4 bytes';
+      if (!isReal(timestampMs, Number.MAX_SAFE_INTEGER)) return 'analyse: timestampMs must be a finite number ≥ 0';
+      return { type, streamId: streamId as string, seq, width, height, pixels, timestampMs };
+    }
+    case 'stats': {
+      const s = value.stats;
+      if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
+      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'resultAgeMs', 'faces'] as const;
+      for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
+      if (typeof s.drawing !== 'boolean') return 'stats: drawing must be true or false';
+      const n = (key: typeof numbers[number]) => s[key] as number;
+      return {
+        type,
+        stats: {
+          streamId: s.streamId, drawing: s.drawing, width: n('width'), height: n('height'), fpsIn: n('fpsIn'), fpsOut: n('fpsOut'),
+          analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
+        },
+      };
+    }
+    case 'streamEnded':
+      return { type, streamId: value.streamId as string };
+    case 'problem': {
+      const message = value.message;
+      if (typeof message !== 'string' || message.length === 0) return 'problem: message must be text';
+      return { type, streamId: value.streamId as string, message: message.slice(0, MAX_TEXT) };
+    }
+    default:
+      return `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`;
+  }
+}

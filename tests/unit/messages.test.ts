@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseHookMessage } from '../../src/pipeline/messages';
+
+const frame = (width: number, height: number, bytes = width * height * 4) => ({
+  type: 'analyse', streamId: 'a1b2-c3', seq: 7, width, height, pixels: new ArrayBuffer(bytes), timestampMs: 1234.5,
+});
+const stats = {
+  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, resultAgeMs: 40, faces: 1, drawing: true,
+};
+
+describe('messages from the page world (the bridge checks each)', () => {
+  it('accepts well-formed messages and returns only the known fields', () => {
+    expect(parseHookMessage(frame(320, 180))).toMatchObject({ type: 'analyse', width: 320, height: 180, seq: 7 });
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, extra: 'x' } })).toEqual({ type: 'stats', stats });
+    expect(parseHookMessage({ type: 'streamEnded', streamId: 's-1' })).toEqual({ type: 'streamEnded', streamId: 's-1' });
+    const long = parseHookMessage({ type: 'problem', streamId: 's-1', message: 'x'.repeat(10_000) });
+    expect(typeof long !== 'string' && long.type === 'problem' && long.message.length).toBe(300);
+  });
+  it('rejects frames that are too big, mis-sized or not bytes, naming what is wrong', () => {
+    expect(parseHookMessage(frame(1280, 720))).toMatch(/width and height must be 1\.\.320/);
+    expect(parseHookMessage(frame(320, 180, 100))).toMatch(/pixels must be an ArrayBuffer of width × height × 4 bytes/);
+    expect(parseHookMessage({ ...frame(32, 32), pixels: 'AAAA' })).toMatch(/pixels/);
+    expect(parseHookMessage({ ...frame(32, 32), seq: -1 })).toMatch(/seq/);
+    expect(parseHookMessage({ ...frame(32, 32), timestampMs: Number.NaN })).toMatch(/timestampMs/);
+  });
+  it('rejects forged or malformed messages of every kind', () => {
+    expect(parseHookMessage(null)).toBe('not an object');
+    expect(parseHookMessage('{"type":"analyse"}')).toBe('not an object');
+    expect(parseHookMessage({ type: 'setSettings', streamId: 'x', enabled: false })).toMatch(/unknown message type "setSettings"/);
+    expect(parseHookMessage({ type: 'faces', streamId: 'x', faces: [] })).toMatch(/unknown message type/);
+    expect(parseHookMessage({ type: 'streamEnded', streamId: '../../etc' })).toMatch(/bad streamId/);
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, fpsIn: 1e9 } })).toMatch(/fpsIn/);
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, drawing: 'yes' } })).toMatch(/drawing/);
+    expect(parseHookMessage({ type: 'problem', streamId: 's', message: 42 })).toMatch(/message must be text/);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, isOnForSite, readSettings } from '../../src/pipeline/settings';
+
+describe('settings read from storage', () => {
+  it('gives the defaults, silently, when nothing is stored', () => {
+    expect(readSettings(undefined)).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
+    expect(readSettings({})).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
+  });
+  it('keeps every valid field', () => {
+    const stored = { version: 1, enabled: false, sites: { 'meet.google.com': { enabled: false } }, addedSites: ['call.example.org'], emojiSet: 'cats', labelMode: 'five' };
+    expect(readSettings(stored)).toEqual({ settings: stored, problems: [] });
+  });
+  it('replaces each bad field by its default and names the field and what was wrong', () => {
+    const { settings, problems } = readSettings({ enabled: 'yes', emojiSet: 'dogs', labelMode: 6, sites: { 'Not A Host!': { enabled: true } }, addedSites: 'x' });
+    expect(settings).toEqual(DEFAULT_SETTINGS);
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toMatch(/settings\.enabled must be true or false, got "yes"; using true/);
+    expect(problems.find((p) => p.includes('emojiSet'))).toMatch(/one of faces, cats, got "dogs"/);
+    expect(problems.find((p) => p.includes('labelMode'))).toMatch(/"seven" or "five", got 6/);
+  });
+  it('survives anything storage could hold', () => {
+    for (const junk of [null, 42, 'settings', [1, 2], { version: 99, enabled: true }]) {
+      const { settings, problems } = readSettings(junk);
+      expect(settings.version).toBe(1);
+      expect(problems.length).toBeGreaterThan(0);
+    }
+    expect(readSettings({ version: 99, labelMode: 'five' }).settings.labelMode).toBe('five');
+  });
+  it('drops duplicate added sites', () => {
+    expect(readSettings({ addedSites: ['a.example', 'a.example'] }).settings.addedSites).toEqual(['a.example']);
+  });
+});
+
+describe('on for a site', () => {
+  it('is on for the built-in sites and added sites, unless off everywhere or for that site', () => {
+    expect(isOnForSite(DEFAULT_SETTINGS, 'meet.google.com')).toBe(true);
+    expect(isOnForSite(DEFAULT_SETTINGS, 'discord.com')).toBe(true);
+    expect(isOnForSite(DEFAULT_SETTINGS, 'example.com')).toBe(false);
+    expect(isOnForSite({ ...DEFAULT_SETTINGS, addedSites: ['example.com'] }, 'example.com')).toBe(true);
+    expect(isOnForSite({ ...DEFAULT_SETTINGS, enabled: false }, 'meet.google.com')).toBe(false);
+    expect(isOnForSite({ ...DEFAULT_SETTINGS, sites: { 'meet.google.com': { enabled: false } } }, 'meet.google.com')).toBe(false);
+    expect(isOnForSite({ ...DEFAULT_SETTINGS, sites: { 'meet.google.com': { enabled: false } } }, 'discord.com')).toBe(true);
+  });
+});

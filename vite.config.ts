@@ -1,0 +1,71 @@
+import { crx } from '@crxjs/vite-plugin';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+import manifest from './manifest.config';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const fromRoot = (...parts: string[]) => join(ROOT, ...parts);
+
+/** sha256 of a file, hex. */
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function assertHash(path: string, expected: string): void {
+  const actual = sha256(path);
+  if (actual !== expected) throw new Error(`${path}: sha256 ${actual}, but its metadata says ${expected}; re-export or fix the metadata`);
+}
+
+/**
+ * Every file the extension needs at run time and does not import: models, wasm, emoji artwork, each
+ * copied into dist/ at a fixed path (the code asks for it by chrome.runtime.getURL), models checked by hash.
+ */
+function runtimeFiles(): Array<[from: string, to: string]> {
+  const files: Array<[string, string]> = [];
+  const expression = JSON.parse(readFileSync(fromRoot('models', 'expression.json'), 'utf8'));
+  for (const file of [{ file: expression.model.file, sha256: expression.model.sha256 }, ...expression.model.weights]) {
+    assertHash(fromRoot('models', file.file), file.sha256);
+    files.push([fromRoot('models', file.file), `models/${file.file}`]);
+  }
+  const detector = JSON.parse(readFileSync(fromRoot('models', 'face-detector', 'model.json'), 'utf8'));
+  assertHash(fromRoot('models', 'face-detector', detector.file), detector.sha256);
+  files.push([fromRoot('models', 'face-detector', detector.file), `models/face-detector/${detector.file}`]);
+  files.push([fromRoot('models', 'face-detector', 'LICENSE'), 'models/face-detector/LICENSE']);
+  // MediaPipe: the SIMD build is enough for every Chrome that runs MV3 offscreen documents.
+  for (const name of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
+    files.push([fromRoot('node_modules', '@mediapipe', 'tasks-vision', 'wasm', name), `wasm/mediapipe/${name}`]);
+  }
+  // TF.js: SIMD and plain builds (the threaded one needs cross-origin isolation, which emoface does not ask for).
+  for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+    files.push([fromRoot('node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist', name), `wasm/tfjs/${name}`]);
+  }
+  for (const name of readdirSync(fromRoot('emoji', 'twemoji'))) files.push([fromRoot('emoji', 'twemoji', name), `emoji/twemoji/${name}`]);
+  files.push([fromRoot('emoji', 'LICENSE.md'), 'emoji/LICENSE.md']);
+  return files;
+}
+
+/** Emits runtimeFiles() into the bundle. */
+function bundleRuntimeFiles(): Plugin {
+  return {
+    name: 'emoface:runtime-files',
+    apply: 'build',
+    generateBundle() {
+      for (const [from, fileName] of runtimeFiles()) this.emitFile({ type: 'asset', fileName, source: readFileSync(from) });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [
+    crx({ manifest, contentScripts: { standaloneFiles: ['src/content/hook.ts', 'src/content/bridge.ts'] } }),
+    bundleRuntimeFiles(),
+  ],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'chrome116',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: { input: { offscreen: 'src/offscreen/index.html' } },
+  },
+});
