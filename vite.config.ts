@@ -1,13 +1,16 @@
 import { crx } from '@crxjs/vite-plugin';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.config';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const fromRoot = (...parts: string[]) => join(ROOT, ...parts);
+/** The models to bundle: models/, or another folder of the same layout (a candidate model, for evaluation). */
+const MODELS = resolve(process.env.EMOFACE_MODELS_DIR ?? fromRoot('models'));
+const fromModels = (...parts: string[]) => join(MODELS, ...parts);
 
 /** sha256 of a file, hex. */
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -23,15 +26,15 @@ function assertHash(path: string, expected: string): void {
  */
 function runtimeFiles(): Array<[from: string, to: string]> {
   const files: Array<[string, string]> = [];
-  const expression = JSON.parse(readFileSync(fromRoot('models', 'expression.json'), 'utf8'));
+  const expression = JSON.parse(readFileSync(fromModels('expression.json'), 'utf8'));
   for (const file of [{ file: expression.model.file, sha256: expression.model.sha256 }, ...expression.model.weights]) {
-    assertHash(fromRoot('models', file.file), file.sha256);
-    files.push([fromRoot('models', file.file), `models/${file.file}`]);
+    assertHash(fromModels(file.file), file.sha256);
+    files.push([fromModels(file.file), `models/${file.file}`]);
   }
-  const detector = JSON.parse(readFileSync(fromRoot('models', 'face-detector', 'model.json'), 'utf8'));
-  assertHash(fromRoot('models', 'face-detector', detector.file), detector.sha256);
-  files.push([fromRoot('models', 'face-detector', detector.file), `models/face-detector/${detector.file}`]);
-  files.push([fromRoot('models', 'face-detector', 'LICENSE'), 'models/face-detector/LICENSE']);
+  const detector = JSON.parse(readFileSync(fromModels('face-detector', 'model.json'), 'utf8'));
+  assertHash(fromModels('face-detector', detector.file), detector.sha256);
+  files.push([fromModels('face-detector', detector.file), `models/face-detector/${detector.file}`]);
+  files.push([fromModels('face-detector', 'LICENSE'), 'models/face-detector/LICENSE']);
   // MediaPipe: the SIMD build is enough for every Chrome that runs MV3 offscreen documents.
   for (const name of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
     files.push([fromRoot('node_modules', '@mediapipe', 'tasks-vision', 'wasm', name), `wasm/mediapipe/${name}`]);
@@ -61,6 +64,8 @@ export default defineConfig({
     crx({ manifest, contentScripts: { standaloneFiles: ['src/content/hook.ts', 'src/content/bridge.ts'] } }),
     bundleRuntimeFiles(),
   ],
+  // Code imports the models' metadata as 'emoface-models/…' (tsconfig.json maps it to models/ for types).
+  resolve: { alias: { 'emoface-models': MODELS } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -8,7 +8,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import {
   parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
-  type PopupRequest, type StreamStats, type TabStatus,
+  type PopupRequest, type StageMs, type StreamStats, type TabStatus,
 } from '../pipeline/messages';
 import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
 import { base64ToBytes, encodeRgb } from '../pipeline/transport';
@@ -16,6 +16,8 @@ import { BRIDGE_READY, HELLO_FROM_HOOK } from './handshake';
 
 /** At most this many hook ports are kept (a page could forge hellos; each is just another listener). */
 const MAX_HOOK_PORTS = 4;
+/** Stage timings kept for the status (the newest analyses of the tab). */
+const STAGE_HISTORY = 30;
 /** After the analyser says it cannot run, frames are not sent to it for this long (ms). */
 const UNAVAILABLE_BACKOFF_MS = 10_000;
 
@@ -31,6 +33,7 @@ class Bridge {
   readonly #artwork = new Map<string, Record<string, ArrayBuffer>>();
   readonly #artworkRequested = new Set<string>();
   #backend: string | null = null;
+  readonly #stageMs: StageMs[] = [];
   #lastError: string | null = null;
   #activity = '';
 
@@ -163,6 +166,8 @@ class Bridge {
         this.#backend = message.backend;
         return;
       case 'faces':
+        this.#stageMs.push(message.stageMs);
+        if (this.#stageMs.length > STAGE_HISTORY) this.#stageMs.shift();
         this.#streams.get(message.streamId)?.port.postMessage({
           type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces,
         } satisfies BridgeMessage);
@@ -185,7 +190,7 @@ class Bridge {
 
   #status(): TabStatus {
     return {
-      host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError,
+      host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError, stageMs: medianStages(this.#stageMs),
       streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
     };
   }
@@ -200,4 +205,21 @@ class Bridge {
   }
 }
 
-new Bridge().start();
+/** Median of each stage over `history`, or null when it is empty. */
+function medianStages(history: readonly StageMs[]): StageMs | null {
+  if (history.length === 0) return null;
+  const median = (key: keyof StageMs) => history.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(history.length / 2)]!;
+  return { decode: median('decode'), detect: median('detect'), align: median('align'), classify: median('classify'), track: median('track'), total: median('total') };
+}
+
+/**
+ * Set on the isolated world's window by the running bridge: tells whether its extension context still
+ * lives. The service worker injects the bridge again after an update; a bridge whose extension was
+ * replaced is dead, one injected twice by a race is not, and then the newcomer leaves.
+ */
+const RUNNING = Symbol.for('emoface.bridge');
+const running: unknown = Reflect.get(window, RUNNING);
+if (!(typeof running === 'function' && running())) {
+  Object.defineProperty(window, RUNNING, { value: () => Boolean(chrome.runtime?.id), configurable: true });
+  new Bridge().start();
+}

@@ -1,4 +1,4 @@
-import expressionJson from '../../models/expression.json';
+import expressionJson from 'emoface-models/expression.json';
 import { alignFace } from '../pipeline/align/alignFace';
 import { describeFaces } from '../pipeline/analysis';
 import { DEFAULTS } from '../pipeline/defaults';

@@ -28,6 +28,8 @@ export class ExpressionModel {
   /** Loads the model named by `metadata` from the extension's files and picks the backend. */
   static async create(metadata: ExpressionMetadata, resolveUrl: (path: string) => string): Promise<ExpressionModel> {
     setWasmPaths(resolveUrl(WASM_FOLDER));
+    // Threads need cross-origin isolation and a worker from a blob: URL, which the extension's CSP refuses.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     const url = resolveUrl(`models/${metadata.modelFile}`);
     const load = () => (metadata.modelFormat === 'tfjs-graph-model' ? tf.loadGraphModel(url) : tf.loadLayersModel(url));
     if (hardwareWebGl() && await tf.setBackend('webgl')) {

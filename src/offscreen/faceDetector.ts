@@ -1,5 +1,5 @@
 import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
-import detectorFacts from '../../models/face-detector/model.json';
+import detectorFacts from 'emoface-models/face-detector/model.json';
 import { DEFAULTS } from '../pipeline/defaults';
 import { KEYPOINT_NAMES, type Detection, type Keypoints } from '../pipeline/types';
 

@@ -121,6 +121,8 @@ export interface TabStatus {
   readonly streams: readonly StreamStats[];
   /** Where expression inference runs ('wasm', 'webgl'), once the analyser said. */
   readonly backend: string | null;
+  /** Median time per stage over the tab's recent analyses, ms (null before the first). */
+  readonly stageMs: StageMs | null;
   /** The last thing that went wrong, in words, or null. */
   readonly lastError: string | null;
 }
