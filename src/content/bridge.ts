@@ -105,7 +105,11 @@ class Bridge {
         const stream = this.#streams.get(message.streamId);
         if (stream) stream.port = port;
         else this.#streams.set(message.streamId, { port, stats: null });
-        if (!this.#on() || Date.now() < this.#unavailableUntilMs) return; // the hook's reply timeout paces it
+        if (!this.#on()) {
+          port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
+          return;
+        }
+        if (Date.now() < this.#unavailableUntilMs) return; // unanswered: the hook's reply timeout paces the retries
         this.#requestArtwork();
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,

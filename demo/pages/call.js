@@ -1,0 +1,146 @@
+// The demo call page (served as Meet-like, Discord-like and plain pages by demo/server.mjs): gets the
+// camera, sends it over a real RTCPeerConnection to a second peer in the same page, and shows both
+// sides. Tests drive it through window.emofaceCall. Written for Trusted Types: no HTML strings.
+'use strict';
+
+const state = { local: null, track: null, peers: [], remote: null, frames: 0, recent: [], last: null, lastLocal: null, readers: [] };
+
+/** Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in background tabs). */
+function watch(track, onFrame) {
+  const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+  state.readers.push(reader);
+  (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      onFrame(value);
+    }
+  })().catch(() => undefined);
+}
+
+function keepNewest(slot, frame) {
+  state[slot]?.close();
+  state[slot] = frame;
+}
+
+async function start(video = { width: 640, height: 480, frameRate: 30 }, audio = false) {
+  const local = await navigator.mediaDevices.getUserMedia({ video, audio });
+  state.local = local;
+  state.track = local.getVideoTracks()[0];
+  document.getElementById('local').srcObject = local;
+  const [a, b] = [new RTCPeerConnection(), new RTCPeerConnection()];
+  state.peers = [a, b];
+  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+  const remoteTrack = new Promise((resolve) => { b.ontrack = (e) => e.track.kind === 'video' && resolve(e.track); });
+  for (const track of local.getTracks()) a.addTrack(track, local);
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription);
+  state.remote = await remoteTrack;
+  document.getElementById('remote').srcObject = new MediaStream([state.remote]);
+  watch(state.remote, (frame) => {
+    state.frames++;
+    state.recent.push(performance.now());
+    keepNewest('last', frame);
+  });
+  watch(state.track.clone(), (frame) => keepNewest('lastLocal', frame));
+  setStatus(`In call: ${state.track.label}`);
+  return describeTrack(state.track);
+}
+
+function describeTrack(track) {
+  return {
+    label: track.label, kind: track.kind, readyState: track.readyState, enabled: track.enabled,
+    settings: track.getSettings(), constraints: track.getConstraints(), capabilities: track.getCapabilities(),
+    audioTracks: state.local?.getAudioTracks().length ?? 0, videoTracks: state.local?.getVideoTracks().length ?? 0,
+    isCameraTrack: track.constructor.name === 'MediaStreamTrack',
+  };
+}
+
+function stop() {
+  for (const track of state.local?.getTracks() ?? []) track.stop();
+  for (const peer of state.peers) peer.close();
+  for (const reader of state.readers) reader.cancel().catch(() => undefined);
+  state.readers = [];
+  setStatus('Call ended');
+  return { readyState: state.track?.readyState };
+}
+
+/** Remote side: frames received so far, frames in the last second, and the newest frame's size. */
+function remoteStats() {
+  const now = performance.now();
+  state.recent = state.recent.filter((t) => now - t <= 1000);
+  return { frames: state.frames, fps: state.recent.length, width: state.last?.displayWidth ?? 0, height: state.last?.displayHeight ?? 0 };
+}
+
+/** Pixels of the newest remote (or local) frame, for looking at. */
+function pixels(which = 'remote') {
+  const frame = which === 'remote' ? state.last : state.lastLocal;
+  if (!frame) return null;
+  const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(frame, 0, 0);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/**
+ * Fraction of the newest frame's pixels within `tolerance` (per channel) of the colour `rgb`, in the whole
+ * frame or in `region` (fractions 0..1). Twemoji's face yellow is [255, 204, 77]; its cats' cream [254, 231, 184].
+ */
+function colorFraction(rgb, { which = 'remote', tolerance = 30, region = { x: 0, y: 0, width: 1, height: 1 } } = {}) {
+  const image = pixels(which);
+  if (!image) return null;
+  const { data, width, height } = image;
+  const [x0, y0] = [Math.floor(region.x * width), Math.floor(region.y * height)];
+  const [x1, y1] = [Math.ceil((region.x + region.width) * width), Math.ceil((region.y + region.height) * height)];
+  let near = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * width + x) * 4;
+      if (Math.abs(data[i] - rgb[0]) <= tolerance && Math.abs(data[i + 1] - rgb[1]) <= tolerance && Math.abs(data[i + 2] - rgb[2]) <= tolerance) near++;
+    }
+  }
+  return near / ((x1 - x0) * (y1 - y0));
+}
+
+/** The newest remote frame as a PNG data URL (for screenshots of what the other side sees). */
+async function remoteSnapshot() {
+  const image = pixels('remote');
+  if (!image) return null;
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  canvas.getContext('2d').putImageData(image, 0, 0);
+  const blob = await canvas.convertToBlob({ type: 'image/png' });
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return `data:image/png;base64,${btoa(text)}`;
+}
+
+function setStatus(text) {
+  document.getElementById('status').textContent = text;
+}
+
+window.emofaceCall = {
+  start, stop, remoteStats, colorFraction, remoteSnapshot,
+  localTrack: () => state.track,
+  describeLocal: () => (state.track ? describeTrack(state.track) : null),
+};
+
+document.getElementById('site').textContent = location.hostname;
+document.getElementById('start').addEventListener('click', async (event) => {
+  event.target.disabled = true;
+  try {
+    await start();
+    document.getElementById('stop').disabled = false;
+  } catch (error) {
+    setStatus(`Could not start: ${error.message}`);
+    event.target.disabled = false;
+  }
+});
+document.getElementById('stop').addEventListener('click', (event) => {
+  event.target.disabled = true;
+  stop();
+  document.getElementById('start').disabled = false;
+});

@@ -1,0 +1,84 @@
+/**
+ * The extension in Debian's Chromium on a Meet-like page (nonce + 'strict-dynamic', Trusted Types), a
+ * Discord-like page and a site it is not on: a real loopback WebRTC call from a fake camera of real faces;
+ * what the remote side receives is what is checked.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertBuilt, CAT_CREAM, colorFraction, DIST, FACE_YELLOW, launchBrowser, makeFaceVideo, openCall, startCallServer, tabStatus,
+  waitFor, writeSettings, type Browser, type CallSite,
+} from './harness';
+
+let site: CallSite;
+let browser: Browser;
+let video: string;
+
+beforeAll(async () => {
+  assertBuilt();
+  video = makeFaceVideo({ width: 640, height: 480, fps: 30, seconds: 4, faces: 1 });
+  site = await startCallServer();
+  browser = await launchBrowser({ extensionDir: DIST, video, port: site.port });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** Samples the remote emoji-yellow fraction every 100 ms for `ms`; returns the samples. */
+async function sampleYellow(page: import('playwright-core').Page, ms: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let t = 0; t < ms; t += 100) {
+    samples.push(await colorFraction(page, FACE_YELLOW));
+    await page.waitForTimeout(100);
+  }
+  return samples;
+}
+
+/** Longest run of consecutive samples below `threshold`, in samples. */
+function longestBareRun(samples: readonly number[], threshold: number): number {
+  let longest = 0;
+  let run = 0;
+  for (const s of samples) {
+    run = s < threshold ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+describe('a call on the Meet-like page', () => {
+  it('sends the camera at its own resolution with an emoji over the face, never bare for long', async () => {
+    const { page, track } = await openCall(browser.context, 'meet.google.com');
+    expect(track.isCameraTrack).toBe(false);
+    expect(track.label).toContain('.y4m'); // the fake camera's own label, not a generator's UUID
+    expect(track.settings).toMatchObject({ width: 640, height: 480 });
+    expect(track.settings.deviceId).toMatch(/^[0-9a-f]{64}$/);
+    await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+    const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
+    expect(stats).toMatchObject({ width: 640, height: 480 });
+    const samples = await sampleYellow(page, 4000); // the clip loops through both faces
+    const sorted = [...samples].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThan(0.08);
+    expect(longestBareRun(samples, 0.02)).toBeLessThanOrEqual(5); // ≤ 0.5 s without an emoji
+    const status = await tabStatus(browser.serviceWorker!, 'https://meet.google.com/*');
+    expect(status).toMatchObject({ host: 'meet.google.com', on: true, backend: 'wasm', lastError: null });
+    expect(status.streams[0]).toMatchObject({ width: 640, height: 480, faces: 1, drawing: true });
+    expect(status.streams[0]!.fpsOut).toBeGreaterThan(25);
+    await page.close();
+  });
+
+  it('follows the settings during the call within a second: off, on, another emoji set', async () => {
+    const { page } = await openCall(browser.context, 'meet.google.com');
+    await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+    await writeSettings(browser.serviceWorker!, { enabled: false });
+    expect(await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 1) < 0.01, 1000)).toBeLessThan(1000);
+    expect(await page.evaluate(() => window.emofaceCall.remoteStats().fps)).toBeGreaterThan(20);
+    await writeSettings(browser.serviceWorker!, { enabled: true });
+    expect(await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 1000)).toBeLessThan(1000);
+    expect(await colorFraction(page, CAT_CREAM, 12)).toBeLessThan(0.002);
+    await writeSettings(browser.serviceWorker!, { emojiSet: 'cats' });
+    expect(await waitFor(page, () => (window.emofaceCall.colorFraction([254, 231, 184], { tolerance: 12 }) ?? 0) > 0.005, 1000)).toBeLessThan(1000);
+    await writeSettings(browser.serviceWorker!, { emojiSet: 'faces' });
+    await page.close();
+  });
+});

@@ -1,0 +1,90 @@
+/** What the end-to-end tests share: the built extension, the call site, a browser on it, and small waits. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { launchBrowser } from '../../demo/browser.mjs';
+import { makeFaceVideo } from '../../demo/fakeCamera.mjs';
+import { startCallServer } from '../../demo/server.mjs';
+import type { TabStatus } from '../../src/pipeline/messages';
+import type { Settings } from '../../src/pipeline/settings';
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const DIST = join(REPO, 'dist');
+
+/** Twemoji's face yellow and its cats' cream (see demo/pages/call.js colorFraction). */
+export const FACE_YELLOW = [255, 204, 77] as const;
+export const CAT_CREAM = [254, 231, 184] as const;
+
+export function assertBuilt(dir = DIST): void {
+  if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} has no manifest.json: run npm run build first`);
+}
+
+export type CallSite = Awaited<ReturnType<typeof startCallServer>>;
+export type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+export { launchBrowser, makeFaceVideo, startCallServer };
+
+/** Opens https://<host>/ and, unless `start` is false, starts the loopback call with `video` constraints. */
+export async function openCall(context: BrowserContext, host: string, video: unknown = { width: 640, height: 480, frameRate: 30 }, audio = false): Promise<{ page: Page; track: TrackInfo }> {
+  const page = await context.newPage();
+  await page.goto(`https://${host}/`);
+  const track = await page.evaluate(([v, a]) => window.emofaceCall.start(v, a), [video, audio] as const) as TrackInfo;
+  await waitFor(page, () => window.emofaceCall.remoteStats().fps >= 20, 15_000);
+  return { page, track };
+}
+
+/** What the call page reports about the track it got. */
+export interface TrackInfo {
+  label: string;
+  kind: string;
+  readyState: string;
+  settings: MediaTrackSettings;
+  constraints: MediaTrackConstraints;
+  capabilities: MediaTrackCapabilities;
+  audioTracks: number;
+  videoTracks: number;
+  /** True when the page holds the camera's own track (not emoface's processed one). */
+  isCameraTrack: boolean;
+}
+
+/** Polls `predicate` in the page every 50 ms until it is true; returns the ms it took; throws after `timeoutMs`. */
+export async function waitFor(page: Page, predicate: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await page.waitForFunction(predicate, undefined, { timeout: timeoutMs, polling: 50 });
+  return Date.now() - started;
+}
+
+/** Fraction of the newest remote frame's pixels within `tolerance` of `rgb` per channel. */
+export function colorFraction(page: Page, rgb: readonly number[], tolerance = 30): Promise<number> {
+  return page.evaluate(([c, t]) => window.emofaceCall.colorFraction(c, { tolerance: t }) ?? 0, [[...rgb], tolerance] as const);
+}
+
+/** Writes settings as the popup does (the whole object, in chrome.storage.sync). */
+export async function writeSettings(worker: Worker, settings: Partial<Settings>): Promise<void> {
+  await worker.evaluate(async (patch) => {
+    const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
+    await chrome.storage.sync.set({ settings: { version: 1, ...stored, ...patch } });
+  }, settings);
+}
+
+/** The live status the bridge of the tab showing `url` gives the popup. */
+export async function tabStatus(worker: Worker, url: string): Promise<TabStatus> {
+  return worker.evaluate(async (u) => {
+    const [tab] = await chrome.tabs.query({ url: u });
+    return chrome.tabs.sendMessage(tab!.id!, { type: 'getStatus' });
+  }, url);
+}
+
+declare global {
+  interface Window {
+    emofaceCall: {
+      start(video: unknown, audio: boolean): Promise<TrackInfo>;
+      stop(): { readyState: string };
+      remoteStats(): { frames: number; fps: number; width: number; height: number };
+      colorFraction(rgb: number[], options?: { which?: 'remote' | 'local'; tolerance?: number }): number | null;
+      remoteSnapshot(): Promise<string | null>;
+      localTrack(): MediaStreamTrack;
+      describeLocal(): TrackInfo | null;
+    };
+  }
+}
