@@ -45,7 +45,8 @@ async function start(video = { width: 640, height: 480, frameRate: 30 }, audio =
     state.recent.push(performance.now());
     keepNewest('last', frame);
   });
-  watch(state.track.clone(), (frame) => keepNewest('lastLocal', frame));
+  state.localCopy = state.track.clone();
+  watch(state.localCopy, (frame) => keepNewest('lastLocal', frame));
   setStatus(`In call: ${state.track.label}`);
   return describeTrack(state.track);
 }
@@ -55,12 +56,13 @@ function describeTrack(track) {
     label: track.label, kind: track.kind, readyState: track.readyState, enabled: track.enabled,
     settings: track.getSettings(), constraints: track.getConstraints(), capabilities: track.getCapabilities(),
     audioTracks: state.local?.getAudioTracks().length ?? 0, videoTracks: state.local?.getVideoTracks().length ?? 0,
+    audioIsCameraTrack: (state.local?.getAudioTracks() ?? []).every((t) => t.constructor.name === 'MediaStreamTrack'),
     isCameraTrack: track.constructor.name === 'MediaStreamTrack',
   };
 }
 
 function stop() {
-  for (const track of state.local?.getTracks() ?? []) track.stop();
+  for (const track of [...(state.local?.getTracks() ?? []), state.localCopy]) track?.stop();
   for (const peer of state.peers) peer.close();
   for (const reader of state.readers) reader.cancel().catch(() => undefined);
   state.readers = [];

@@ -42,6 +42,8 @@ export interface TrackInfo {
   constraints: MediaTrackConstraints;
   capabilities: MediaTrackCapabilities;
   audioTracks: number;
+  /** True when every audio track is the microphone's own. */
+  audioIsCameraTrack: boolean;
   videoTracks: number;
   /** True when the page holds the camera's own track (not emoface's processed one). */
   isCameraTrack: boolean;

@@ -37,6 +37,8 @@ export class CameraPipeline {
   readonly #generator = new MediaStreamTrackGenerator({ kind: 'video' });
   readonly #outputs = new Set<MediaStreamTrack>();
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
+  readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
+  #stopped = false;
   #canvas: OffscreenCanvas | null = null;
   #small: OffscreenCanvas | null = null;
   #seq = 0;
@@ -52,6 +54,7 @@ export class CameraPipeline {
     this.#state = state;
     this.#onEnded = onEnded;
     this.#reader = new MediaStreamTrackProcessor({ track: camera }).readable.getReader();
+    this.#writer = this.#generator.writable.getWriter();
     this.output = dressAsCamera(this.#generator, {
       camera,
       added: (track) => this.#outputs.add(track),
@@ -71,33 +74,36 @@ export class CameraPipeline {
     this.#window.analyses++;
   }
 
-  /** The analyser could not analyse frame `seq`: send the next frame. */
+  /** The analyser could not analyse frame `seq` (−1: any frame in flight, it stopped): send the next frame. */
   onAnalysisFailed(seq: number): void {
-    if (this.#inFlight?.seq === seq) this.#inFlight = null;
+    if (seq < 0 || this.#inFlight?.seq === seq) this.#inFlight = null;
   }
 
   async #run(): Promise<void> {
-    const writer = this.#generator.writable.getWriter();
     try {
       for (;;) {
         const { value: frame, done } = await this.#reader.read();
         if (done) break;
-        await writer.write(this.#process(frame));
+        await this.#writer.write(this.#process(frame));
         this.#window.framesOut++;
       }
     } catch (error) {
-      this.#problem(error);
+      if (!this.#stopped) this.#problem(error);
     } finally {
       // The camera ended (or the page stopped every output): end the outputs too, so 'ended' fires.
-      await writer.close().catch(() => undefined);
+      await this.#writer.close().catch(() => undefined);
       this.#link.send({ type: 'streamEnded', streamId: this.streamId });
       this.#onEnded();
     }
   }
 
+  /** The page stopped every output: release the camera (its light goes off) and end the loop. */
   #stop(): void {
-    void this.#reader.cancel().catch(() => undefined);
+    this.#stopped = true;
     this.#camera.stop();
+    void this.#reader.cancel().catch(() => undefined);
+    // A write to a generator nobody listens to any more may never settle: abort it.
+    void this.#writer.abort().catch(() => undefined);
   }
 
   /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
