@@ -10,7 +10,9 @@ import { Analyser } from './analyser';
 import { renderArtwork } from './artwork';
 
 const resolveUrl = (path: string) => chrome.runtime.getURL(path);
-const analyser = Analyser.create(resolveUrl);
+const analyser = Analyser.create(resolveUrl).catch((error: unknown) => {
+  throw new Error(`the expression analyser could not start: ${describe(error)}`);
+});
 
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== 'analyser') return;
@@ -52,7 +54,7 @@ chrome.runtime.onConnect.addListener((port) => {
     },
   };
   let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), (error: unknown) => {
-    reply({ type: 'unavailable', message: `the expression analyser could not start: ${describe(error)}` });
+    reply({ type: 'unavailable', message: describe(error) });
   });
   port.onMessage.addListener((request: AnalyserRequest) => {
     queue = queue.then(async () => {
@@ -71,5 +73,5 @@ chrome.runtime.onConnect.addListener((port) => {
 });
 
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return error instanceof Error ? error.message : String(error);
 }
