@@ -58,7 +58,8 @@ export async function waitFor(page: Page, predicate: () => boolean, timeoutMs: n
 
 /** Fraction of the newest remote frame's pixels within `tolerance` of `rgb` per channel. */
 export function colorFraction(page: Page, rgb: readonly number[], tolerance = 30): Promise<number> {
-  return page.evaluate(([c, t]) => window.emofaceCall.colorFraction(c, { tolerance: t }) ?? 0, [[...rgb], tolerance] as const);
+  const color = [...rgb];
+  return page.evaluate(({ c, t }) => window.emofaceCall.colorFraction(c, { tolerance: t }) ?? 0, { c: color, t: tolerance });
 }
 
 /** Writes settings as the popup does (the whole object, in chrome.storage.sync). */
