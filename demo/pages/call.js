@@ -34,6 +34,14 @@ async function start(video = { width: 640, height: 480, frameRate: 30 }, audio =
   b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
   const remoteTrack = new Promise((resolve) => { b.ontrack = (e) => e.track.kind === 'video' && resolve(e.track); });
   for (const track of local.getTracks()) a.addTrack(track, local);
+  // Keep the camera's resolution on the wire (a busy machine would otherwise shrink it): what the other
+  // side receives is then comparable frame for frame with the camera's.
+  for (const sender of a.getSenders()) {
+    if (sender.track?.kind !== 'video') continue;
+    const parameters = sender.getParameters();
+    parameters.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(parameters);
+  }
   await a.setLocalDescription();
   await b.setRemoteDescription(a.localDescription);
   await b.setLocalDescription();

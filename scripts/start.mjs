@@ -1,0 +1,65 @@
+// `npm start`: opens Chrome or Chromium with the built extension (dist/) on the local demo call, which
+// shows your camera and what the other side of a loopback WebRTC call receives.
+//   npm start                   a window; the real camera if there is one, else a fake camera of real faces
+//   npm start -- --fake         the fake camera even when a real one exists
+//   npm start -- --headless     no window (automatic without a display): a call runs, screenshots are saved
+//   npm start -- --faces 3      the fake camera shows three people
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { launchBrowser } from '../demo/browser.mjs';
+import { makeFaceVideo } from '../demo/fakeCamera.mjs';
+import { startCallServer } from '../demo/server.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: options } = parseArgs({
+  options: {
+    fake: { type: 'boolean', default: false },
+    headless: { type: 'boolean', default: false },
+    faces: { type: 'string', default: '1' },
+    out: { type: 'string', default: join(ROOT, 'screenshots') },
+    site: { type: 'string', default: 'meet.google.com' },
+  },
+});
+const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.platform !== 'linux';
+const headless = options.headless || !hasDisplay;
+const hasCamera = process.platform !== 'linux' || (existsSync('/dev') && readdirSync('/dev').some((name) => /^video\d+$/.test(name)));
+const faces = Number(options.faces) === 3 ? 3 : 1;
+const video = options.fake || headless || !hasCamera ? makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces }) : null;
+
+if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: run npm run build (npm start does it)');
+const site = await startCallServer();
+const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, headless, port: site.port });
+const page = browser.context.pages()[0] ?? await browser.context.newPage();
+await page.goto(`https://${options.site}/`);
+console.log(`emoface ${headless ? '(headless) ' : ''}on the demo call at https://${options.site}/ — camera: ${video ? `fake, ${faces} face(s) from real photos` : 'yours'}`);
+if (!headless) {
+  console.log('Press "Start call". The toolbar\'s puzzle piece → emoface opens the popup. Close the window to stop.');
+  await new Promise((resolve) => browser.context.on('close', resolve));
+} else {
+  if (!hasDisplay && !options.headless) console.log('No display found: running headless and saving screenshots instead.');
+  await page.setViewportSize({ width: 1280, height: 560 });
+  await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }));
+  await page.waitForFunction(() => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.02, undefined, { timeout: 20_000, polling: 100 })
+    .catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
+  await page.waitForTimeout(1500);
+  mkdirSync(options.out, { recursive: true });
+  const callShot = join(options.out, 'call.png');
+  await page.screenshot({ path: callShot });
+  const remote = await page.evaluate(() => window.emofaceCall.remoteSnapshot());
+  const remoteShot = join(options.out, 'remote-frame.png');
+  if (remote) writeFileSync(remoteShot, Buffer.from(remote.split(',')[1], 'base64'));
+  // The popup, opened as a page (a toolbar popup cannot be opened headless): settings and choices.
+  const popup = await browser.context.newPage();
+  await popup.setViewportSize({ width: 340, height: 620 });
+  await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+  await popup.waitForTimeout(700);
+  const popupShot = join(options.out, 'popup.png');
+  await popup.screenshot({ path: popupShot, fullPage: true });
+  const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
+  console.log(`The other side receives ${stats.width}×${stats.height} at ${stats.fps} fps. Screenshots:`);
+  for (const shot of [callShot, remoteShot, popupShot]) console.log(`  ${relative(process.cwd(), shot)}`);
+  await browser.close();
+}
+await site.close();
