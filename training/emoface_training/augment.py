@@ -24,7 +24,7 @@ class AugmentConfig:
     brightness: float = 0.2  # ± added to 0..1 pixels
     contrast: float = 0.35  # contrast factor in 1 ± this
     gamma: float = 0.35  # gamma in exp(± this)
-    blur: float = 0.0  # probability of a low-resolution round trip (off: the training crops are blurred already)
+    blur: float = 0.2  # probability of a low-resolution round trip (a webcam face far from the camera)
     noise: float = 0.15  # probability of sensor noise, std 0.01..0.04
     erase: float = 0.25  # probability of erasing a rectangle (occlusion by hands, glasses)
 

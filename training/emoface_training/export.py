@@ -199,7 +199,7 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
             "epochs": config["epochs"], "seconds": checkpoint["metrics"]["train_seconds"],
             "threads": config["threads"], "machine": f"{platform.machine()} {os.cpu_count()} cores",
             "config": config,
-            "publicTestAccuracyInTraining": checkpoint["metrics"]["test_accuracy"],
+            "command": f"python -m emoface_training.train --model {config['model']} --epochs {config['epochs']} --threads {config['threads']}",
         },
         "export": {"parityMaxAbsDiff": report["maxAbsDiff"], "parityCrops": report["crops"], "tolerance": PARITY_TOLERANCE,
                    "parityBackend": report["backend"], "torch": torch.__version__, "tfjs": report["tfjs"]},

@@ -5,10 +5,7 @@ Input: float32 [N, 1, 48, 48], grayscale pixels p in 0..255 mapped to
 """
 from __future__ import annotations
 
-import math
-
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .data import IMAGE_SIZE, LABELS
@@ -95,17 +92,15 @@ class EmoNet(nn.Module):
     each stage halving the resolution (48 → 24 → 12 → 6 → 3), global average pooling, dropout, linear.
     Full 3×3 convs where the maps are large and channels few (cheap in parameters), depthwise-separable
     ones where channels are many (cheap in parameters and MACs). Defaults: about 625k parameters,
-    46 MMACs, picked for fitting 1.5 MB as float16 and for training throughput on two CPU cores.
-    `emonet_pooled` first averages 2×2 pixels (stages then run 24 → 12 → 6 → 3 → 2): the same
-    parameters at a quarter of the MACs, for where speed matters more than accuracy (WASM in a browser);
-    trained the same way it is less accurate than `emonet` on PublicTest."""
+    46 MMACs. `emonet_dw` is separable from the second stage on (516k parameters, 30 MMACs): what
+    ships, because it meets the speed targets in TF.js wasm (bench/expressionModel.mjs). `emonet_pooled`
+    first averages 2×2 pixels: the same parameters at a quarter of the MACs."""
 
     def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
                  depths: tuple[int, ...] = (1, 1, 2, 1), depthwise: tuple[bool, ...] = (False, False, True, True),
                  dropout: float = 0.3, input_pool: int = 1, num_classes: int = len(LABELS)):
         super().__init__()
-        # input_pool > 1 averages input_pool² pixels first: lossless for crops as blurred as FER2013's
-        # training crops (and the shipped model's blurred input), at 1/input_pool² of the MACs.
+        # input_pool > 1 averages input_pool² pixels first, at 1/input_pool² of the MACs.
         pool: list[nn.Module] = [nn.AvgPool2d(input_pool)] if input_pool > 1 else []
         layers: list[nn.Module] = [*pool, *conv_bn(1, stem), nn.ReLU(inplace=True)]
         channels = stem
@@ -168,45 +163,3 @@ def count_macs(model: nn.Module) -> int:
 def normalize(pixels: torch.Tensor) -> torch.Tensor:
     """uint8 (or 0..255 float) grayscale [N, 1, H, W] → the model's input."""
     return (pixels.float() / 255 - MEAN) / STD
-
-
-class GaussianBlur(nn.Module):
-    """A fixed Gaussian blur of `sigma` pixels (separable, mirrored borders). sigma 0 is the identity."""
-
-    def __init__(self, sigma: float):
-        super().__init__()
-        self.sigma = sigma
-        radius = max(1, math.ceil(3 * sigma))
-        taps = torch.arange(-radius, radius + 1, dtype=torch.float32)
-        kernel = torch.exp(-taps ** 2 / (2 * sigma ** 2)) if sigma > 0 else (taps == 0).float()
-        kernel /= kernel.sum()
-        self.radius = radius
-        self.register_buffer("row", kernel.view(1, 1, 1, -1))
-        self.register_buffer("column", kernel.view(1, 1, -1, 1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.sigma <= 0:
-            return x
-        x = F.pad(x, (self.radius, self.radius, self.radius, self.radius), mode="reflect")
-        return F.conv2d(F.conv2d(x, self.row), self.column)
-
-
-class Shipped(nn.Module):
-    """The shipped form of a classifier, what the exported graph computes from a normalised crop:
-    1. a Gaussian blur of `input_blur_sigma` pixels, because FER2013's training crops in this data set
-       are blurred by about that much (REPORT.md shows the measurement) while live crops are sharp:
-       the model must see at run time what it saw in training;
-    2. softmax probabilities averaged over the crop and its mirror image (faces are left-right
-       symmetric in meaning, so this removes some noise).
-    Inside the graph, every front end gets both without knowing."""
-
-    def __init__(self, classifier: nn.Module, input_blur_sigma: float):
-        super().__init__()
-        self.blur = GaussianBlur(input_blur_sigma)
-        self.classifier = classifier
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.blur(x)
-        both = self.classifier(torch.cat([x, torch.flip(x, dims=[3])], dim=0))
-        probabilities = torch.softmax(both, dim=1)
-        return 0.5 * (probabilities[: x.shape[0]] + probabilities[x.shape[0]:])

@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from .augment import AugmentConfig, augment
 from .data import DEFAULT_DATA, LABELS, Split, load_cached
-from .models import Shipped, build_model, count_macs, count_parameters, normalize
+from .models import build_model, count_macs, count_parameters, normalize
 
 TRAINING_DIR = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,6 @@ class Config:
     threads: int = 2
     limit: int = 0  # >0: train on this many images (balanced by label), for quick runs
     eval_every: int = 5  # epochs between PublicTest evaluations (and always the last)
-    input_blur_sigma: float = 3.0  # blur the shipped model applies to its input (see models.Shipped)
     augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
 
 
@@ -126,13 +125,14 @@ def balanced_limit(split: Split, limit: int, generator: np.random.Generator) -> 
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, images: np.ndarray, input_blur_sigma: float, batch_size: int = 512) -> np.ndarray:
-    """Probabilities [N, labels] for uint8 crops [N, 48, 48], as the shipped model computes them."""
-    shipped = Shipped(model, input_blur_sigma).eval()
+@torch.no_grad()
+def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Softmax probabilities [N, labels] for uint8 crops [N, 48, 48], as the exported model computes them."""
+    model.eval()
     out = []
     for start in range(0, len(images), batch_size):
         batch = torch.from_numpy(images[start:start + batch_size]).unsqueeze(1)
-        out.append(shipped(normalize(batch).contiguous(memory_format=torch.channels_last)).numpy())
+        out.append(torch.softmax(model(normalize(batch).contiguous(memory_format=torch.channels_last)), dim=1).numpy())
     return np.concatenate(out)
 
 
@@ -249,7 +249,7 @@ def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | No
         if (epoch + 1) % config.eval_every == 0 or epoch + 1 == config.epochs:
             shipped = build_model(config.model)
             shipped.load_state_dict(ema.state)
-            probabilities = predict(shipped, test_split.images, config.input_blur_sigma)
+            probabilities = predict(shipped, test_split.images)
             record["test_accuracy"] = float((probabilities.argmax(1) == test_split.labels).mean())
         history.append(record)
         log.write(json.dumps(record) + "\n")

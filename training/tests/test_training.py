@@ -1,16 +1,15 @@
-"""A short real training run on FER2013 crops, then export, ONNX parity and the metadata contract."""
+"""A short real training run on FER2013 crops, then the TF.js export, its parity and the metadata contract."""
 import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
-import onnx
-import onnxruntime as ort
 import pytest
 import torch
 
 from emoface_training.data import LABELS, load_split
-from emoface_training.evaluate import preprocess
+from emoface_training.evaluate import classify
 from emoface_training.export import PARITY_TOLERANCE, export
 from emoface_training.train import Config, parse_config, train
 
@@ -18,7 +17,7 @@ from emoface_training.train import Config, parse_config, train
 def quick_config(fer2013, out) -> Config:
     """700 real crops, 6 epochs, no augmentation: small enough to learn visibly in a few seconds per epoch."""
     no_augmentation = {key: 0.0 for key in Config().augment}
-    return Config(model="emonet", data=str(fer2013), out=str(out), epochs=6, limit=700, batch_size=64, lr=0.05,
+    return Config(model="emonet_dw", data=str(fer2013), out=str(out), epochs=6, limit=700, batch_size=64, lr=0.05,
                   warmup_epochs=1, label_smoothing=0.0, threads=1, eval_every=6, augment=no_augmentation)
 
 
@@ -62,30 +61,45 @@ def test_flags_are_checked():
             parse_config(bad)
 
 
-def test_export_writes_checked_onnx_with_parity_and_metadata(trained, fer2013, tmp_path):
+def test_export_writes_a_tfjs_model_with_parity_and_metadata(trained, fer2013, tmp_path):
     config, _ = trained
-    onnx_path = tmp_path / "expression.onnx"
-    meta = export(Path(config.out) / "final.pt", onnx_path, str(fer2013))
-    onnx.checker.check_model(str(onnx_path), full_check=True)
-    written = json.loads(onnx_path.with_suffix(".json").read_text())
+    meta = export(Path(config.out) / "final.pt", tmp_path, str(fer2013))
+    written = json.loads((tmp_path / "expression.json").read_text())
     assert written == meta
     assert written["labels"] == list(LABELS)
-    assert written["input"]["width"] == written["input"]["height"] == 48 and written["input"]["channels"] == 1
-    assert set(written["input"]["normalization"]) >= {"mean", "std"}
-    assert written["export"]["parityMaxAbsDiff"] < PARITY_TOLERANCE
+    assert written["model"]["format"] == "tfjs-layers-model"
+    assert written["input"]["layout"] == "NHWC" and written["input"]["width"] == written["input"]["height"] == 48
+    assert written["input"]["channels"] == 1 and set(written["input"]["normalization"]) >= {"mean", "std"}
+    assert written["export"]["parityMaxAbsDiff"] < PARITY_TOLERANCE and written["export"]["parityCrops"] >= 200
     assert written["training"]["images"] == 700 and sum(written["training"]["imagesPerLabel"].values()) == 700
-    assert len(written["model"]["sha256"]) == 64 and written["model"]["bytes"] == onnx_path.stat().st_size
+    for entry in [{"file": written["model"]["file"], "sha256": written["model"]["sha256"]}, *written["model"]["weights"]]:
+        path = tmp_path / entry["file"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+    topology = json.loads((tmp_path / written["model"]["file"]).read_text())
+    assert topology["format"] == "layers-model"
+    assert not [p for p in tmp_path.rglob("*.tmp")]
     points = written["alignment"]["keypoints"]
     assert 0.2 < points["right_eye"][0] < 0.45 < 0.55 < points["left_eye"][0] < 0.8  # eyes either side
     assert points["right_eye"][1] < points["nose_tip"][1] < points["mouth"][1] < 1  # eyes, nose, mouth downwards
-    assert written["alignment"]["measured"]["detected"] >= 200
 
-    # dynamic batch axis; probabilities; same answer for a face alone or in a batch
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    # probabilities; the same answer for a face alone or in a batch; PyTorch's answer
     crops = load_split(fer2013, "test").images[:5]
-    batch = session.run(None, {"input": preprocess(crops, written)})[0]
-    single = session.run(None, {"input": preprocess(crops[2:3], written)})[0]
+    batch = classify(tmp_path, crops)
+    single = classify(tmp_path, crops[2:3])
     assert batch.shape == (5, len(LABELS))
     np.testing.assert_allclose(batch.sum(axis=1), 1, atol=1e-5)
     np.testing.assert_allclose(single[0], batch[2], atol=1e-5)
-    assert not onnx_path.with_name(onnx_path.name + ".tmp").exists()
+
+
+def test_export_refuses_to_write_when_tfjs_and_pytorch_disagree(trained, fer2013, tmp_path, monkeypatch):
+    config, _ = trained
+    import emoface_training.export as exporting
+    original = exporting.to_layers
+
+    def broken(classifier):
+        spec, weights = original(classifier)
+        return spec, weights * 1.01  # what a wrong layout or a missed fold would look like
+    monkeypatch.setattr(exporting, "to_layers", broken)
+    with pytest.raises(AssertionError, match="differ"):
+        export(Path(config.out) / "final.pt", tmp_path, str(fer2013))
+    assert not (tmp_path / "expression.json").exists() and not (tmp_path / "expression" / "model.json").exists()

@@ -1,0 +1,30 @@
+// Runs the exported expression model (models/expression.json and what it names) on TF.js's wasm backend
+// in Node, as the extension does, over uint8 gray crops; writes the probabilities.
+//   node scripts/tfjs-predict.mjs <models dir> <crops.bin: uint8 N×H×W> <out.bin: float32 N×labels>
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [modelsDir, cropsPath, outPath] = process.argv.slice(2);
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+await tf.setBackend('wasm');
+const meta = JSON.parse(readFileSync(join(modelsDir, 'expression.json'), 'utf8'));
+const modelJson = JSON.parse(readFileSync(join(modelsDir, meta.model.file), 'utf8'));
+const weightData = new Uint8Array(readFileSync(join(modelsDir, meta.model.weights[0].file))).buffer;
+const model = await tf.loadLayersModel(tf.io.fromMemory({
+  modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData,
+}));
+const { width, height, normalization: { mean, std } } = meta.input;
+const crops = new Uint8Array(readFileSync(cropsPath));
+const count = crops.length / (width * height);
+const out = new Float32Array(count * meta.labels.length);
+const BATCH = 64;
+for (let start = 0; start < count; start += BATCH) {
+  const n = Math.min(BATCH, count - start);
+  const input = Float32Array.from(crops.subarray(start * width * height, (start + n) * width * height), (p) => (p / 255 - mean) / std);
+  const probabilities = tf.tidy(() => model.predict(tf.tensor4d(input, [n, height, width, 1])).dataSync());
+  out.set(probabilities, start * meta.labels.length);
+}
+writeFileSync(outPath, Buffer.from(out.buffer));
+console.log(JSON.stringify({ crops: count, backend: tf.getBackend(), tfjs: tf.version.tfjs }));
