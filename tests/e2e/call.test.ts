@@ -3,7 +3,7 @@
  * Discord-like page and a site it is not on: a real loopback WebRTC call from a fake camera of real faces;
  * what the remote side receives is what is checked.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertBuilt, CAT_CREAM, colorFraction, DIST, FACE_YELLOW, launchBrowser, makeFaceVideo, openCall, startCallServer, tabStatus,
   waitFor, writeSettings, type Browser, type CallSite,
@@ -23,6 +23,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
+});
+
+// Each test's call pages go, passed or failed: the status helpers look tabs up by address.
+afterEach(async () => {
+  for (const page of browser.context.pages()) if (page.url().startsWith('https://')) await page.close();
+});
+
+describe('a call of three people', () => {
+  it('covers every face', async () => {
+    const group = await launchBrowser({ extensionDir: DIST, video: makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 3, faces: 3 }), port: site.port });
+    try {
+      const { page } = await openCall(group.context, 'discord.com', { width: 1280, height: 720, frameRate: 30 });
+      await expect.poll(async () => (await tabStatus(group.serviceWorker!, 'https://discord.com/*')).streams[0]?.faces, { timeout: 15_000 }).toBe(3);
+      expect(await colorFraction(page, FACE_YELLOW)).toBeGreaterThan(0.03);
+    } finally {
+      await group.close();
+    }
+  });
 });
 
 /** Samples the remote emoji-yellow fraction every 100 ms for `ms`; returns the samples. */

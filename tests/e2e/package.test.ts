@@ -54,3 +54,11 @@ it('has no remote URL in any script it ships', () => {
     expect(text.match(/(import\s*\(|src=|fetch\(|importScripts\()\s*["'`]https?:\/\//g), name).toBeNull();
   }
 });
+
+it('drives the camera pipeline by frames: no painting or interval timers in the page-side scripts', () => {
+  // requestAnimationFrame stops in a background tab and setInterval drifts from the camera's clock.
+  for (const script of (manifest.content_scripts ?? []).flatMap((s) => s.js ?? [])) {
+    const text = readFileSync(join(DIST, script), 'utf8');
+    expect(text, script).not.toMatch(/requestAnimationFrame|setInterval|requestVideoFrameCallback/);
+  }
+});
