@@ -2,12 +2,11 @@
 // model, one thread, no threads pool): median ms per face at batch 1 and 3 over many runs.
 //   node bench/expressionModel.mjs [models dir] [--runs 200]
 // Prints a table and writes bench/results/expression-model-<date>.json.
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadExpressionModel } from '../training/scripts/tfjsModel.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -15,14 +14,7 @@ const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 200;
 const modelsDir = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs') ?? join(ROOT, 'models'));
 
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-await tf.setBackend('wasm');
-const meta = JSON.parse(readFileSync(join(modelsDir, 'expression.json'), 'utf8'));
-const modelJson = JSON.parse(readFileSync(join(modelsDir, meta.model.file), 'utf8'));
-const weightData = new Uint8Array(readFileSync(join(modelsDir, meta.model.weights[0].file))).buffer;
-const model = await tf.loadLayersModel(tf.io.fromMemory({
-  modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData,
-}));
+const { tf, meta, model } = await loadExpressionModel(modelsDir);
 
 /** Median ms per face over `runs` predictions of `batch` random crops, after warm-up. */
 function msPerFace(batch) {

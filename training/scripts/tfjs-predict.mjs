@@ -1,20 +1,11 @@
 // Runs the exported expression model (models/expression.json and what it names) on TF.js's wasm backend
 // in Node, as the extension does, over uint8 gray crops; writes the probabilities.
 //   node scripts/tfjs-predict.mjs <models dir> <crops.bin: uint8 N×H×W> <out.bin: float32 N×labels>
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadExpressionModel } from './tfjsModel.mjs';
 
 const [modelsDir, cropsPath, outPath] = process.argv.slice(2);
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-await tf.setBackend('wasm');
-const meta = JSON.parse(readFileSync(join(modelsDir, 'expression.json'), 'utf8'));
-const modelJson = JSON.parse(readFileSync(join(modelsDir, meta.model.file), 'utf8'));
-const weightData = new Uint8Array(readFileSync(join(modelsDir, meta.model.weights[0].file))).buffer;
-const model = await tf.loadLayersModel(tf.io.fromMemory({
-  modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData,
-}));
+const { tf, meta, model } = await loadExpressionModel(modelsDir);
 const { width, height, normalization: { mean, std } } = meta.input;
 const crops = new Uint8Array(readFileSync(cropsPath));
 const count = crops.length / (width * height);
