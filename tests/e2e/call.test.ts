@@ -144,6 +144,20 @@ describe('the track the call gets', () => {
     await second.page.close();
   });
 
+  it('passes the camera\'s own error for a constraint no camera meets, and works again after it', async () => {
+    const { page } = await openCall(browser.context, 'meet.google.com');
+    const error = await page.evaluate(() => navigator.mediaDevices.getUserMedia({ video: { width: { exact: 12_345 } } }).then(() => 'no error', (e: Error) => `${e.name} ${(e as OverconstrainedError).constraint}`));
+    expect(error).toBe('OverconstrainedError width');
+    const after = await page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user', frameRate: { ideal: 15 } } });
+      const [t] = stream.getVideoTracks();
+      const info = { generator: t!.constructor.name !== 'MediaStreamTrack', frameRate: t!.getSettings().frameRate, constraints: t!.getConstraints() };
+      t!.stop();
+      return info;
+    });
+    expect(after).toMatchObject({ generator: true, constraints: { facingMode: 'user', frameRate: 15 } }); // as Chromium reports the camera's own
+  });
+
   it('is the camera\'s own track on a site emoface is not switched on for', async () => {
     const { page, track } = await openCall(browser.context, 'example.com');
     expect(track.isCameraTrack).toBe(true);
