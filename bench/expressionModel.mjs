@@ -1,7 +1,7 @@
 // The expression model's speed on TF.js's wasm backend in Node, as the extension runs it (fused layers
 // model, one thread, no threads pool): median ms per face at batch 1 and 3 over many runs.
-//   node bench/expressionModel.mjs [models dir] [--runs 200]
-// Prints a table and writes bench/results/expression-model-<date>.json.
+//   node bench/expressionModel.mjs [models dir] [--runs 200] [--no-save]
+// Prints a table and writes bench/results/expression-model-<date>.json (--no-save: prints the JSON instead).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { loadExpressionModel } from '../training/scripts/tfjsModel.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+const save = !args.includes('--no-save');
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 200;
 const modelsDir = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs') ?? join(ROOT, 'models'));
@@ -40,7 +41,11 @@ const result = {
 };
 console.table({ [meta.model.architecture]: { parameters: result.model.parameters, 'MMACs/face': (result.model.macsPerFace / 1e6).toFixed(1),
   'MB': (result.model.bytes / 1e6).toFixed(2), 'ms/face b1': result.msPerFace.batch1, 'ms/face b3': result.msPerFace.batch3 } });
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const out = join(ROOT, 'bench', 'results', `expression-model-${result.date.slice(0, 10)}.json`);
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`wrote ${out}`);
+if (save) {
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const out = join(ROOT, 'bench', 'results', `expression-model-${result.date.slice(0, 10)}.json`);
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+} else {
+  console.log(JSON.stringify(result));
+}

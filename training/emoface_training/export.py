@@ -107,6 +107,8 @@ class LayerList:
                 continue
             if isinstance(module, nn.ReLU):
                 x = self.add("relu", [x])
+            elif isinstance(module, nn.AvgPool2d):
+                x = self.add("avgpool", [x], pool=module.kernel_size)
             elif isinstance(module, ResidualBlock):
                 body = self.sequence(list(module.body), x)
                 shortcut = x if isinstance(module.shortcut, nn.Identity) else self.sequence(list(module.shortcut), x)

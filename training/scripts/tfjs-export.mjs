@@ -31,6 +31,7 @@ function build() {
       case 'depthwise': made = tf.layers.depthwiseConv2d({ kernelSize: layer.kernel, strides: layer.stride, padding: layer.padding, activation: layer.activation, name: layer.name }); break;
       case 'add': made = tf.layers.add({ name: layer.name }); break;
       case 'relu': made = tf.layers.activation({ activation: 'relu', name: layer.name }); break;
+      case 'avgpool': made = tf.layers.averagePooling2d({ poolSize: layer.pool, strides: layer.pool, padding: 'valid', name: layer.name }); break;
       case 'gap': made = tf.layers.globalAveragePooling2d({ name: layer.name }); break;
       case 'dense': made = tf.layers.dense({ units: layer.units, activation: layer.activation, name: layer.name }); break;
       default: throw new Error(`unknown op ${layer.op}`);
