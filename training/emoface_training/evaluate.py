@@ -23,7 +23,8 @@ import numpy as np  # noqa: E402
 
 from .data import DEFAULT_DATA, LABELS, load_cached  # noqa: E402
 from .export import MODELS_DIR, write_atomic  # noqa: E402
-from .train import TRAINING_DIR  # noqa: E402
+from .models import build_model, count_macs, count_parameters  # noqa: E402
+from .train import TRAINING_DIR, predict  # noqa: E402
 
 #: The mini-Xception paper's five labels (Yi, Hong & Park use the same five).
 FIVE_LABELS = ("angry", "happy", "neutral", "sad", "surprise")
@@ -101,7 +102,24 @@ def plot_training(history: list[dict], path: Path) -> None:
     plt.close(figure)
 
 
-def report(meta: dict, result: dict, five: dict, history: list[dict] | None) -> str:
+def evaluate_baseline(checkpoint: Path, test) -> dict:
+    """The mini-Xception baseline's PublicTest scores, in PyTorch (its max-pooling does not export to TF.js here)."""
+    import torch
+    trained = torch.load(checkpoint, weights_only=False)
+    model = build_model(trained["config"]["model"])
+    model.load_state_dict(trained["model"])
+    probabilities = predict(model, test.images)
+    config = trained["config"]
+    return {
+        "architecture": config["model"], "parameters": count_parameters(model), "macsPerFace": count_macs(model),
+        "publicTest": metrics(probabilities, test.labels)["accuracy"],
+        "publicTestFiveLabels": five_label_accuracy(probabilities, test.labels)["accuracy"],
+        "evaluatedWith": "PyTorch (not exported)", "epochs": config["epochs"], "seconds": trained["metrics"]["train_seconds"],
+        "command": f"python -m emoface_training.train --model {config['model']} --epochs {config['epochs']} --threads {config['threads']}",
+    }
+
+
+def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None) -> str:
     training = meta["training"]
     rows = "\n".join(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
                      for label, v in result["perLabel"].items())
@@ -116,6 +134,8 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None) -> 
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         f"| `{meta['model']['architecture']}` (shipped) | {meta['model']['parameters']:,} | {meta['model']['macsPerFace'] / 1e6:.1f} | "
         f"{meta['model']['bytes'] / 1e6:.2f} MB | **{result['accuracy']:.2%}** | {five['accuracy']:.2%} |",
+        *([f"| `{baseline['architecture']}` baseline, trained here ({baseline['evaluatedWith']}) | {baseline['parameters']:,} | "
+           f"{baseline['macsPerFace'] / 1e6:.1f} | – | {baseline['publicTest']:.2%} | {baseline['publicTestFiveLabels']:.2%} |"] if baseline else []),
         "",
         "For reference: mini-Xception reaches 66% on FER2013 (Arriaga et al. 2017); the best single models about 73%.",
         "",
@@ -123,6 +143,13 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None) -> 
         f"{training['seconds'] / 60:.0f} minutes with {training['threads']} thread(s) ({training['machine']}), commit "
         f"`{training['commit'][:12]}`; config in expression.json.",
         "",
+        *(["## Choosing the architecture", "",
+            "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
+            "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3):", "",
+            "| architecture | parameters | MMACs / face | ms / face, batch 1 | ms / face, batch 3 |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *[f"| `{c['architecture']}` | {c['parameters']:,} | {c['macsPerFace'] / 1e6:.1f} | {c['msPerFace']['batch1']:.2f} | "
+              f"{c['msPerFace']['batch3']:.2f} |" for c in candidates], ""] if candidates else []),
         "## Per label",
         "",
         "| label | precision | recall | F1 | images |",
@@ -150,7 +177,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None) -> 
     return "\n".join(lines)
 
 
-def evaluate(models_dir: Path, data: str, checkpoint: Path | None) -> dict:
+def evaluate(models_dir: Path, data: str, checkpoint: Path | None, baseline_checkpoint: Path | None = None) -> dict:
     meta_path = models_dir / "expression.json"
     meta = json.loads(meta_path.read_text())
     test = load_cached(data, "test", TRAINING_DIR / ".cache")
@@ -165,7 +192,12 @@ def evaluate(models_dir: Path, data: str, checkpoint: Path | None) -> dict:
         import torch
         history = torch.load(checkpoint, weights_only=False)["history"]
         plot_training(history, models_dir / "training.png")
-    write_atomic(models_dir / "REPORT.md", report(meta, result, five, history).encode())
+    baseline_path, candidates_path = models_dir / "baseline.json", models_dir / "candidates.json"
+    if baseline_checkpoint and baseline_checkpoint.is_file():
+        write_atomic(baseline_path, (json.dumps(evaluate_baseline(baseline_checkpoint, test), indent=2) + "\n").encode())
+    baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
+    candidates = json.loads(candidates_path.read_text()) if candidates_path.is_file() else None
+    write_atomic(models_dir / "REPORT.md", report(meta, result, five, history, baseline, candidates).encode())
     return meta["metrics"]
 
 
@@ -176,8 +208,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_dw" / "final.pt",
                         help="its training history is plotted when present")
+    parser.add_argument("--baseline", type=Path, default=TRAINING_DIR / "runs" / "mini_xception" / "final.pt",
+                        help="the mini-Xception baseline, scored when present (written to baseline.json)")
     args = parser.parse_args(argv)
-    result = evaluate(args.models, args.data, args.checkpoint)
+    result = evaluate(args.models, args.data, args.checkpoint, args.baseline)
     print(json.dumps({"accuracy": result["publicTest"]["accuracy"], "fiveLabels": result["publicTestFiveLabels"]["accuracy"]}))
 
 
