@@ -5,15 +5,21 @@ import { BUILT_IN_SITES } from './src/pipeline/settings';
 /** Match patterns of the sites emoface covers out of the box. */
 const BUILT_IN_MATCHES = BUILT_IN_SITES.map((host) => `https://${host}/*`);
 
+/** emoface's icon at each size (icons/emoface.svg, drawn by scripts/icons.mjs); vite.config.ts bundles them. */
+export const ICONS = Object.fromEntries([16, 32, 48, 128].map((size) => [String(size), `icons/icon-${size}.png`]));
+
 /** The extension's manifest; README ("Permissions") says why each permission is needed. */
 export default defineManifest({
   manifest_version: 3,
-  name: 'emoface',
+  // Name, description and every string the user sees come from _locales/<language>/messages.json.
+  name: '__MSG_extName__',
+  description: '__MSG_extDescription__',
+  default_locale: 'en',
   version: pkg.version,
-  description: pkg.description,
+  icons: ICONS,
   // MAIN-world content scripts and registerContentScripts({world}) need 111; offscreen documents 109.
   minimum_chrome_version: '116',
-  action: { default_popup: 'src/popup/index.html', default_title: 'emoface' },
+  action: { default_popup: 'src/popup/index.html', default_title: '__MSG_actionTitle__', default_icon: ICONS },
   background: { service_worker: 'src/background/serviceWorker.ts', type: 'module' },
   content_scripts: [
     // The hook must wrap getUserMedia before the page's own scripts run: MAIN world, document_start.

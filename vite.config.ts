@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
-import manifest from './manifest.config';
+import manifest, { ICONS } from './manifest.config';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const fromRoot = (...parts: string[]) => join(ROOT, ...parts);
@@ -45,6 +45,10 @@ function runtimeFiles(): Array<[from: string, to: string]> {
   }
   for (const name of readdirSync(fromRoot('emoji', 'twemoji'))) files.push([fromRoot('emoji', 'twemoji', name), `emoji/twemoji/${name}`]);
   files.push([fromRoot('emoji', 'LICENSE.md'), 'emoji/LICENSE.md']);
+  for (const icon of Object.values(ICONS)) files.push([fromRoot(icon), icon]);
+  for (const language of readdirSync(fromRoot('_locales'))) {
+    files.push([fromRoot('_locales', language, 'messages.json'), `_locales/${language}/messages.json`]);
+  }
   return files;
 }
 

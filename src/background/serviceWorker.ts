@@ -4,6 +4,7 @@
  * toolbar badge (faces being covered in the tab).
  */
 import browser, { type Runtime } from 'webextension-polyfill';
+import { describeError, localized } from '../pipeline/i18n';
 import type { BackgroundRequest, BackgroundRequests } from '../pipeline/messages';
 import { isHostName, readSettings, SETTINGS_KEY } from '../pipeline/settings';
 
@@ -17,17 +18,17 @@ const handlers: Handlers = {
       await openAnalyser();
       return { ok: true };
     } catch (error) {
-      return { ok: false, error: `the analyser page could not be opened: ${String(error)}` };
+      return { ok: false, error: localized('analyserPageFailed', describeError(error)) };
     }
   },
   addSite: async ({ host }) => {
-    if (!isHostName(host)) return { ok: false, error: `not a host name: ${String(host).slice(0, 80)}` };
-    if (!await browser.permissions.contains({ origins: [originPattern(host)] })) return { ok: false, error: `emoface has no permission for ${host}` };
+    if (!isHostName(host)) return { ok: false, error: localized('notAHost', String(host).slice(0, 80)) };
+    if (!await browser.permissions.contains({ origins: [originPattern(host)] })) return { ok: false, error: localized('noPermission', host) };
     await registerSite(host);
     return { ok: true };
   },
   removeSite: async ({ host }) => {
-    if (!isHostName(host)) return { ok: false, error: `not a host name: ${String(host).slice(0, 80)}` };
+    if (!isHostName(host)) return { ok: false, error: localized('notAHost', String(host).slice(0, 80)) };
     await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
     await browser.permissions.remove({ origins: [originPattern(host)] });
     return { ok: true };

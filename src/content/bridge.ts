@@ -6,15 +6,17 @@
  * settings nor read anything but the state and artwork the hook needs to draw.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
+import { EMOJI_SETS } from '../pipeline/emoji/emojiSets';
+import { describeError, localized, type Localized } from '../pipeline/i18n';
 import {
-  parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
+  HOOK_PROBLEMS, parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
   type PopupRequest, type StageMs, type StreamStats, type TabStatus,
 } from '../pipeline/messages';
-import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
+import { DEFAULT_SETTINGS, emojiSetForSite, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
 import { base64ToBytes, encodeRgb } from '../pipeline/transport';
 import { BRIDGE_READY, HELLO_FROM_HOOK } from './handshake';
 
-/** At most this many hook ports are kept (a page could forge hellos; each is just another listener). */
+/** At most this many hook ports are kept (a page can forge hellos; each is just another checked sender). */
 const MAX_HOOK_PORTS = 4;
 /** Stage timings kept for the status (the newest analyses of the tab). */
 const STAGE_HISTORY = 30;
@@ -34,7 +36,7 @@ class Bridge {
   readonly #artworkRequested = new Set<string>();
   #backend: string | null = null;
   readonly #stageMs: StageMs[] = [];
-  #lastError: string | null = null;
+  #lastError: Localized | null = null;
   #activity = '';
 
   start(): void {
@@ -51,15 +53,27 @@ class Bridge {
       return undefined;
     });
     void browser.storage.sync.get(SETTINGS_KEY).then((stored) => this.#apply(stored[SETTINGS_KEY]), (error: unknown) => {
-      this.#lastError = `settings could not be read: ${String(error)}`;
+      this.#lastError = localized('settingsUnreadable', describeError(error));
       this.#apply(undefined);
     });
     // A hook already in the page (this bridge was injected after an update) answers with a new hello.
     window.postMessage({ emoface: BRIDGE_READY }, '*');
   }
 
+  /**
+   * Takes a port that says it is the hook's. When MAX_HOOK_PORTS are held, the oldest carrying no
+   * stream makes room (a hook that said hello again left its old one); a page forging hellos can
+   * therefore not push out the port of a running call. Every message on any port is checked alike.
+   */
   #adopt(port: MessagePort): void {
-    if (this.#hooks.length >= MAX_HOOK_PORTS) this.#hooks.shift()!.close();
+    if (this.#hooks.length >= MAX_HOOK_PORTS) {
+      const idle = this.#hooks.findIndex((held) => ![...this.#streams.values()].some((stream) => stream.port === held));
+      if (idle < 0) {
+        port.close();
+        return;
+      }
+      this.#hooks.splice(idle, 1)[0]!.close();
+    }
     this.#hooks.push(port);
     port.onmessage = (event) => {
       const message = parseHookMessage(event.data);
@@ -73,25 +87,36 @@ class Bridge {
     const { settings, problems } = readSettings(stored);
     this.#settings = settings;
     this.#settingsLoaded = true;
-    if (problems.length > 0) this.#lastError = problems.join('; ');
+    if (problems.length > 0) this.#lastError = problems[0]!;
     this.#pushState();
     if (this.#streams.size > 0) this.#requestArtwork();
   }
 
-  /** Asks the analyser for the chosen set's artwork, once per set (the first analysis opens the analyser). */
+  /**
+   * Asks the analyser for the artwork of the set in use, then of the other built-in sets, once each, so
+   * that a set chosen in the popup during the call shows at once (the first analysis opens the analyser).
+   */
   #requestArtwork(): void {
-    const emojiSet = this.#settings.emojiSet;
-    if (!this.#on() || this.#artwork.has(emojiSet) || this.#artworkRequested.has(emojiSet)) return;
-    this.#artworkRequested.add(emojiSet);
-    void this.#send({ type: 'artwork', emojiSet }).then((sent) => sent || this.#artworkRequested.delete(emojiSet));
+    if (!this.#on()) return;
+    const current = this.#emojiSet();
+    for (const emojiSet of [current, ...Object.keys(EMOJI_SETS).filter((name) => name !== current)]) {
+      if (this.#artwork.has(emojiSet) || this.#artworkRequested.has(emojiSet)) continue;
+      this.#artworkRequested.add(emojiSet);
+      void this.#send({ type: 'artwork', emojiSet }).then((sent) => sent || this.#artworkRequested.delete(emojiSet));
+    }
   }
 
   #on(): boolean {
     return isOnForSite(this.#settings, this.#host);
   }
 
+  #emojiSet(): string {
+    return emojiSetForSite(this.#settings, this.#host);
+  }
+
   #state(): BridgeMessage {
-    return { type: 'state', on: this.#on(), emojiSet: this.#settings.emojiSet, artwork: this.#artwork.get(this.#settings.emojiSet) ?? {} };
+    const emojiSet = this.#emojiSet();
+    return { type: 'state', on: this.#on(), emojiSet, artwork: this.#artwork.get(emojiSet) ?? {} };
   }
 
   #pushState(): void {
@@ -114,7 +139,7 @@ class Bridge {
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
           rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs,
-          labelMode: this.#settings.labelMode, emojiSet: this.#settings.emojiSet,
+          labelMode: this.#settings.labelMode, emojiSet: this.#emojiSet(),
         });
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
@@ -132,7 +157,7 @@ class Bridge {
         if (this.#analyser) await this.#send({ type: 'endStream', streamId: message.streamId });
         return;
       case 'problem':
-        this.#lastError = message.message;
+        this.#lastError = localized(HOOK_PROBLEMS[message.problem], message.detail);
         return;
     }
   }
@@ -143,7 +168,7 @@ class Bridge {
       (this.#analyser ?? await (this.#opening ??= this.#open().finally(() => { this.#opening = null; }))).postMessage(request);
       return true;
     } catch (error) {
-      this.#lastError = `the analyser could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+      this.#lastError = error instanceof AnalyserNotOpened ? error.problem : localized('analyserUnreachable', describeError(error));
       return false;
     }
   }
@@ -151,13 +176,13 @@ class Bridge {
   async #open(): Promise<Runtime.Port> {
     const reply = await browser.runtime.sendMessage({ type: 'openAnalyser' } satisfies BackgroundRequests['openAnalyser']['request']) as
       BackgroundRequests['openAnalyser']['reply'];
-    if (!reply.ok) throw new Error(reply.error);
+    if (!reply.ok) throw new AnalyserNotOpened(reply.error);
     const port = browser.runtime.connect({ name: 'analyser' });
     port.onMessage.addListener((message: unknown) => this.#fromAnalyser(message as AnalyserReply));
     port.onDisconnect.addListener(() => {
       this.#analyser = null;
       this.#artworkRequested.clear();
-      this.#lastError = 'the analyser stopped; emoface restarts it with the next frame';
+      this.#lastError = localized('analyserStopped');
       for (const [streamId, stream] of this.#streams) stream.port.postMessage({ type: 'analysisFailed', streamId, seq: -1 } satisfies BridgeMessage);
     });
     this.#analyser = port;
@@ -177,16 +202,16 @@ class Bridge {
         } satisfies BridgeMessage);
         return;
       case 'failed':
-        this.#lastError = message.message;
+        this.#lastError = message.problem;
         this.#streams.get(message.streamId)?.port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
       case 'artwork':
         this.#artwork.set(message.emojiSet, Object.fromEntries(Object.entries(message.images)
           .map(([emoji, png]) => [emoji, base64ToBytes(png).buffer as ArrayBuffer])));
-        if (message.emojiSet === this.#settings.emojiSet) this.#pushState();
+        if (message.emojiSet === this.#emojiSet()) this.#pushState();
         return;
       case 'unavailable':
-        this.#lastError = message.message;
+        this.#lastError = message.problem;
         this.#unavailableUntilMs = Date.now() + UNAVAILABLE_BACKOFF_MS;
         return;
     }
@@ -206,6 +231,13 @@ class Bridge {
     if (key === this.#activity) return;
     this.#activity = key;
     void browser.runtime.sendMessage(activity satisfies BackgroundRequests['tabActivity']['request']).catch(() => undefined);
+  }
+}
+
+/** The service worker could not open the analyser; `problem` says why. */
+class AnalyserNotOpened extends Error {
+  constructor(readonly problem: Localized) {
+    super(problem.key);
   }
 }
 

@@ -29,7 +29,7 @@ function install(): void {
       artworkOf = `${message.emojiSet}:${names.join()}`;
       void decodeArtwork(message.artwork).then((artwork) => {
         state = { ...state, artwork };
-      }, (error: unknown) => link.send({ type: 'problem', streamId: 'artwork', message: `emoji artwork did not decode: ${String(error)}` }));
+      }, (error: unknown) => link.send({ type: 'problem', streamId: 'artwork', problem: 'artwork', detail: String(error) }));
     },
     faces: (message) => pipelines.get(message.streamId)?.onFaces(message),
     analysisFailed: (message) => pipelines.get(message.streamId)?.onAnalysisFailed(message.seq),
@@ -53,7 +53,7 @@ function install(): void {
         });
         return new MediaStream([...stream.getAudioTracks(), ...video]);
       } catch (error) {
-        link.send({ type: 'problem', streamId: 'getUserMedia', message: `camera left unwrapped: ${String(error)}` });
+        link.send({ type: 'problem', streamId: 'getUserMedia', problem: 'camera', detail: String(error) });
         return stream;
       }
     },

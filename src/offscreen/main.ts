@@ -3,6 +3,7 @@
  * a runtime Port named 'analyser'. Requests are answered in order; a frame that cannot be analysed gets
  * a 'failed' reply naming why, and a model that cannot load is reported to every bridge ('unavailable').
  */
+import { describeError, localized } from '../pipeline/i18n';
 import type { AnalyserReply, AnalyserRequest } from '../pipeline/messages';
 import { EMOJI_SETS } from '../pipeline/emoji/emojiSets';
 import { decodeRgb } from '../pipeline/transport';
@@ -10,9 +11,8 @@ import { Analyser } from './analyser';
 import { renderArtwork } from './artwork';
 
 const resolveUrl = (path: string) => chrome.runtime.getURL(path);
-const analyser = Analyser.create(resolveUrl).catch((error: unknown) => {
-  throw new Error(`the expression analyser could not start: ${describe(error)}`);
-});
+const analyser = Analyser.create(resolveUrl);
+analyser.catch(() => undefined); // not lost: every bridge that connects is told (`unavailable`)
 
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== 'analyser') return;
@@ -54,16 +54,23 @@ chrome.runtime.onConnect.addListener((port) => {
     },
   };
   let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), (error: unknown) => {
-    reply({ type: 'unavailable', message: describe(error) });
+    reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
   });
   port.onMessage.addListener((request: AnalyserRequest) => {
     queue = queue.then(async () => {
+      let ready: Analyser;
+      try {
+        ready = await analyser;
+      } catch (error) {
+        reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
+        return;
+      }
       try {
         const handler = handlers[request.type] as (r: AnalyserRequest, a: Analyser) => Promise<void>;
-        await handler(request, await analyser);
+        await handler(request, ready);
       } catch (error) {
-        if (request.type === 'analyse') reply({ type: 'failed', streamId: request.streamId, seq: request.seq, message: describe(error) });
-        else reply({ type: 'unavailable', message: describe(error) });
+        if (request.type === 'analyse') reply({ type: 'failed', streamId: request.streamId, seq: request.seq, problem: localized('analysisFailed', describeError(error)) });
+        else reply({ type: 'unavailable', problem: localized('artworkFailed', describeError(error)) });
       }
     });
   });
@@ -71,7 +78,3 @@ chrome.runtime.onConnect.addListener((port) => {
     void analyser.then((ready) => streamKeys.forEach((key) => ready.endStream(key)), () => undefined);
   });
 });
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -8,6 +8,7 @@
  *   popup → bridge                                          tabs.sendMessage, JSON
  */
 import { DEFAULTS } from './defaults';
+import type { Localized, MessageKey } from './i18n';
 import type { Box } from './types';
 
 /** One face as the analyser returns it and the page draws it. */
@@ -68,7 +69,15 @@ export type HookMessage =
       readonly pixels: ArrayBuffer; readonly timestampMs: number }
   | { readonly type: 'stats'; readonly stats: StreamStats }
   | { readonly type: 'streamEnded'; readonly streamId: string }
-  | { readonly type: 'problem'; readonly streamId: string; readonly message: string };
+  | { readonly type: 'problem'; readonly streamId: string; readonly problem: HookProblem;
+      /** What the browser said (shown after the problem's own words). */
+      readonly detail: string };
+
+/** What can go wrong in the page, with the message the popup shows for it. */
+export const HOOK_PROBLEMS = {
+  artwork: 'artworkUndecodable', camera: 'cameraUnwrapped', frame: 'frameFailed',
+} as const satisfies Record<string, MessageKey>;
+export type HookProblem = keyof typeof HOOK_PROBLEMS;
 
 // ── bridge → hook ────────────────────────────────────────────────────────────────────────────
 /** Messages the bridge sends the hook. */
@@ -93,19 +102,19 @@ export type AnalyserReply =
   | { readonly type: 'ready'; readonly backend: string }
   | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
       readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs }
-  | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly message: string }
+  | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly problem: Localized }
   | { readonly type: 'artwork'; readonly emojiSet: string; readonly images: Readonly<Record<string, string>> }
-  | { readonly type: 'unavailable'; readonly message: string };
+  | { readonly type: 'unavailable'; readonly problem: Localized };
 
 // ── → background ─────────────────────────────────────────────────────────────────────────────
 /** Messages the background answers, with their replies. */
 export interface BackgroundRequests {
   /** Opens the offscreen analyser if it is not open. */
-  openAnalyser: { request: { readonly type: 'openAnalyser' }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  openAnalyser: { request: { readonly type: 'openAnalyser' }; reply: { readonly ok: true } | { readonly ok: false; readonly error: Localized } };
   /** Registers the content scripts for a host the user switched on (permission already granted). */
-  addSite: { request: { readonly type: 'addSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  addSite: { request: { readonly type: 'addSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: Localized } };
   /** Unregisters a host the user added, and gives its permission back. */
-  removeSite: { request: { readonly type: 'removeSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: string } };
+  removeSite: { request: { readonly type: 'removeSite'; readonly host: string }; reply: { readonly ok: true } | { readonly ok: false; readonly error: Localized } };
   /** A tab's bridge reports how many faces it draws, for the badge. */
   tabActivity: { request: { readonly type: 'tabActivity'; readonly streams: number; readonly faces: number }; reply: void };
 }
@@ -123,8 +132,8 @@ export interface TabStatus {
   readonly backend: string | null;
   /** Median time per stage over the tab's recent analyses, ms (null before the first). */
   readonly stageMs: StageMs | null;
-  /** The last thing that went wrong, in words, or null. */
-  readonly lastError: string | null;
+  /** The last thing that went wrong, or null. */
+  readonly lastError: Localized | null;
 }
 /** Messages the bridge answers from the popup. */
 export type PopupRequest = { readonly type: 'getStatus' };
@@ -174,9 +183,10 @@ export function parseHookMessage(value: unknown): HookMessage | string {
     case 'streamEnded':
       return { type, streamId: value.streamId as string };
     case 'problem': {
-      const message = value.message;
-      if (typeof message !== 'string' || message.length === 0) return 'problem: message must be text';
-      return { type, streamId: value.streamId as string, message: message.slice(0, MAX_TEXT) };
+      const { problem, detail } = value;
+      if (typeof problem !== 'string' || !Object.hasOwn(HOOK_PROBLEMS, problem)) return `problem: must be one of ${Object.keys(HOOK_PROBLEMS).join(', ')}`;
+      if (typeof detail !== 'string') return 'problem: detail must be text';
+      return { type, streamId: value.streamId as string, problem: problem as HookProblem, detail: detail.slice(0, MAX_TEXT) };
     }
     default:
       return `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`;

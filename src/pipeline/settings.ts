@@ -1,25 +1,28 @@
 import { EMOJI_SETS, type LabelMode } from './emoji/emojiSets';
+import { localized, type Localized } from './i18n';
 
 /** Sites emoface works on out of the box (content scripts in the manifest), by host name. */
 export const BUILT_IN_SITES = ['meet.google.com', 'discord.com'] as const;
 
-/** What the user chose for one site. */
+/** What the user chose for one site; what is absent follows the setting for every site. */
 export interface SiteSettings {
-  /** Off here even when emoface is on everywhere. */
-  readonly enabled: boolean;
+  /** On or off here. */
+  readonly enabled?: boolean;
+  /** The emoji set here. */
+  readonly emojiSet?: string;
 }
 
 /** The user's settings, stored as one object in chrome.storage.sync under SETTINGS_KEY. */
 export interface Settings {
-  /** Shape version, for migrations. */
-  readonly version: 1;
-  /** On or off everywhere. Default true. */
+  /** Shape version, for migrations (1: sites held only `enabled`). */
+  readonly version: 2;
+  /** On or off on every site without its own choice. Default true. */
   readonly enabled: boolean;
-  /** Per-site choices by host name; a site not listed follows `enabled`. Default {}. */
+  /** Per-site choices by host name; a site not listed follows `enabled` and `emojiSet`. Default {}. */
   readonly sites: Readonly<Record<string, SiteSettings>>;
   /** Host names the user switched on beyond BUILT_IN_SITES (host permission granted). Default []. */
   readonly addedSites: readonly string[];
-  /** Name of the emoji set. Default 'faces'. */
+  /** Name of the emoji set on every site without its own. Default 'faces'. */
   readonly emojiSet: string;
   /** Seven labels or the paper's five. Default 'seven'. */
   readonly labelMode: LabelMode;
@@ -30,13 +33,13 @@ export const SETTINGS_KEY = 'settings';
 
 /** Every default of the settings. */
 export const DEFAULT_SETTINGS: Settings = {
-  version: 1, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven',
+  version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven',
 };
 
 /** Settings read from storage, and what was wrong with what was stored (empty when nothing was). */
 export interface ReadSettings {
   readonly settings: Settings;
-  readonly problems: readonly string[];
+  readonly problems: readonly Localized[];
 }
 
 const HOST = /^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)*$/;
@@ -53,32 +56,35 @@ export function isHostName(value: unknown): value is string {
 export function readSettings(stored: unknown): ReadSettings {
   if (stored === undefined) return { settings: DEFAULT_SETTINGS, problems: [] };
   if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) {
-    return { settings: DEFAULT_SETTINGS, problems: [`stored settings are not an object (${describe(stored)}); using defaults`] };
+    return { settings: DEFAULT_SETTINGS, problems: [localized('settingsNotObject', describe(stored))] };
   }
   const raw = stored as Record<string, unknown>;
-  const problems: string[] = [];
-  if (raw.version !== undefined && raw.version !== DEFAULT_SETTINGS.version) {
-    problems.push(`stored settings have version ${describe(raw.version)}, this emoface reads version ${DEFAULT_SETTINGS.version}; fields it understands are kept`);
+  const problems: Localized[] = [];
+  if (raw.version !== undefined && raw.version !== 1 && raw.version !== DEFAULT_SETTINGS.version) {
+    problems.push(localized('settingsVersion', describe(raw.version), String(DEFAULT_SETTINGS.version)));
   }
   const field = <T>(name: keyof Settings, ok: (v: unknown) => v is T, what: string): T => {
     const value = raw[name];
     if (value === undefined) return DEFAULT_SETTINGS[name] as T;
     if (ok(value)) return value;
-    problems.push(`settings.${name} must be ${what}, got ${describe(value)}; using ${JSON.stringify(DEFAULT_SETTINGS[name])}`);
+    problems.push(localized('settingsField', name, what, describe(value), JSON.stringify(DEFAULT_SETTINGS[name])));
     return DEFAULT_SETTINGS[name] as T;
   };
   const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
   const isSet = (v: unknown): v is string => typeof v === 'string' && Object.hasOwn(EMOJI_SETS, v);
   const isMode = (v: unknown): v is LabelMode => v === 'seven' || v === 'five';
   const isHostList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 200 && v.every(isHostName);
+  const isSite = (v: unknown): v is SiteSettings => v !== null && typeof v === 'object' && !Array.isArray(v)
+    && Object.keys(v).every((key) => key === 'enabled' || key === 'emojiSet')
+    && ((v as SiteSettings).enabled === undefined || isBoolean((v as SiteSettings).enabled))
+    && ((v as SiteSettings).emojiSet === undefined || isSet((v as SiteSettings).emojiSet));
   const isSites = (v: unknown): v is Record<string, SiteSettings> => v !== null && typeof v === 'object' && !Array.isArray(v)
-    && Object.keys(v).length <= 500
-    && Object.entries(v).every(([host, site]) => isHostName(host) && site !== null && typeof site === 'object' && isBoolean((site as SiteSettings).enabled));
+    && Object.keys(v).length <= 500 && Object.entries(v).every(([host, site]) => isHostName(host) && isSite(site));
   return {
     settings: {
-      version: 1,
+      version: 2,
       enabled: field('enabled', isBoolean, 'true or false'),
-      sites: field('sites', isSites, 'an object of host name → {enabled: true|false}'),
+      sites: field('sites', isSites, 'an object of host name → {enabled?: true|false, emojiSet?: set name}'),
       addedSites: [...new Set(field('addedSites', isHostList, 'a list of host names'))],
       emojiSet: field('emojiSet', isSet, `one of ${Object.keys(EMOJI_SETS).join(', ')}`),
       labelMode: field('labelMode', isMode, '"seven" or "five"'),
@@ -92,9 +98,14 @@ export function isCoveredSite(settings: Settings, host: string): boolean {
   return (BUILT_IN_SITES as readonly string[]).includes(host) || settings.addedSites.includes(host);
 }
 
-/** Whether emoface is on for `host`: on everywhere, not switched off there, and covered. */
+/** Whether emoface is on for `host`: covered, and on by the site's own choice or else by the setting for every site. */
 export function isOnForSite(settings: Settings, host: string): boolean {
-  return settings.enabled && settings.sites[host]?.enabled !== false && isCoveredSite(settings, host);
+  return isCoveredSite(settings, host) && (settings.sites[host]?.enabled ?? settings.enabled);
+}
+
+/** The emoji set on `host`: the site's own choice or else the set for every site. */
+export function emojiSetForSite(settings: Settings, host: string): string {
+  return settings.sites[host]?.emojiSet ?? settings.emojiSet;
 }
 
 function describe(value: unknown): string {

@@ -5,14 +5,17 @@
  */
 import browser from 'webextension-polyfill';
 import { EMOJI_SETS, twemojiName, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { localized, translate, type Localized, type MessageKey } from '../pipeline/i18n';
 import type { BackgroundRequests, PopupRequest, TabStatus } from '../pipeline/messages';
 import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
-import { preview, siteOf, statusLines, STRINGS, withAddedSite, withChoice, withEnabled, withSite } from './view';
+import { preview, setTitle, siteOf, siteScope, statusLines, withAddedSite, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
 
 /** How often the live state is asked for while the popup is open (ms). */
 const STATUS_EVERY_MS = 500;
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** `message` in the browser's language. */
+const t = (message: Localized) => translate(message, (key, substitutions) => browser.i18n.getMessage(key, substitutions));
 
 let settings: Settings = DEFAULT_SETTINGS;
 let tab: browser.Tabs.Tab | undefined;
@@ -26,34 +29,40 @@ async function save(next: Settings): Promise<void> {
 function render(): void {
   const { host, kind } = siteOf(tab?.url, settings);
   element<HTMLInputElement>('enabled').checked = settings.enabled;
-  element('enabled-label').textContent = STRINGS.onEverywhere;
+  element('enabled-label').textContent = t(localized('onEverywhere'));
   const covered = kind === 'built-in' || kind === 'added';
-  element('site-switch').hidden = !covered;
+  element('site-choices').hidden = !covered;
   if (covered && host) {
     element<HTMLInputElement>('site-enabled').checked = isOnForSite(settings, host);
-    element<HTMLInputElement>('site-enabled').disabled = !settings.enabled;
-    element('site-label').textContent = STRINGS.onForSite(host);
+    element('site-label').textContent = t(localized('onForSite', host));
+    element('site-set-label').textContent = t(localized('siteSet', host));
+    const everywhere = EMOJI_SETS[settings.emojiSet];
+    const options = [['', t(localized('siteSetFollow', everywhere ? t(setTitle(everywhere)) : settings.emojiSet))],
+      ...Object.values(EMOJI_SETS).map((set) => [set.name, t(setTitle(set))])];
+    element('site-set').replaceChildren(...options.map(([value, text]) => new Option(text, value, false, (settings.sites[host]?.emojiSet ?? '') === value)));
+    element('site-scope').textContent = t(siteScope(settings, host));
+    element('follow-everywhere').hidden = !settings.sites[host];
   }
   element('add-site').hidden = kind !== 'available';
   element('remove-site').hidden = kind !== 'added';
   if (host) {
-    element('add-site').textContent = STRINGS.addSite(host);
-    element('remove-site').textContent = STRINGS.removeSite(host);
+    element('add-site').textContent = t(localized('addSite', host));
+    element('remove-site').textContent = t(localized('removeSite', host));
   }
-  renderChoices();
+  renderChoices(covered ? host : null);
 }
 
-function renderChoices(): void {
+function renderChoices(host: string | null): void {
   const sets = element('sets');
-  sets.replaceChildren(...Object.values(EMOJI_SETS).map((set) => radio('set', set.name, set.title, settings.emojiSet === set.name,
+  sets.replaceChildren(...Object.values(EMOJI_SETS).map((set) => radio('set', set.name, t(setTitle(set)), settings.emojiSet === set.name,
     () => void save(withChoice(settings, { emojiSet: set.name })))));
-  const modes: [LabelMode, string][] = [['seven', STRINGS.sevenLabels], ['five', STRINGS.fiveLabels]];
+  const modes: [LabelMode, string][] = [['seven', t(localized('sevenLabels'))], ['five', t(localized('fiveLabels'))]];
   element('modes').replaceChildren(...modes.map(([mode, title]) => radio('mode', mode, title, settings.labelMode === mode,
     () => void save(withChoice(settings, { labelMode: mode })))));
-  element('preview').replaceChildren(...preview(settings).map(({ label, emoji }) => {
+  element('preview').replaceChildren(...preview(settings, host).map(({ label, name: labelName, emoji }) => {
     const row = document.createElement('tr');
     const name = document.createElement('th');
-    name.textContent = label;
+    name.textContent = labelName ? t(labelName) : label;
     const cell = document.createElement('td');
     cell.append(...emoji.map((e) => {
       const image = document.createElement('img');
@@ -87,27 +96,34 @@ async function refreshStatus(): Promise<void> {
   }
   element('status').replaceChildren(...statusLines(kind, settings, host, status).map((line) => {
     const item = document.createElement('li');
-    item.textContent = line;
+    item.textContent = t(line);
     return item;
   }));
 }
 
-function showProblems(problems: readonly string[]): void {
+function showProblems(problems: readonly Localized[]): void {
   element('problems').hidden = problems.length === 0;
-  element('problems-title').textContent = STRINGS.settingsProblem;
+  element('problems-title').textContent = t(localized('settingsProblem'));
   element('problems-list').replaceChildren(...problems.map((p) => {
     const item = document.createElement('li');
-    item.textContent = p;
+    item.textContent = t(p);
     return item;
   }));
+}
+
+/** Fills the page's fixed text: `data-i18n` names the message of an element's text, `data-i18n-label` of its aria-label. */
+function translatePage(): void {
+  document.documentElement.lang = browser.i18n.getUILanguage();
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) node.textContent = t(localized(node.dataset.i18n as MessageKey));
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) node.setAttribute('aria-label', t(localized(node.dataset.i18nLabel as MessageKey)));
 }
 
 async function start(): Promise<void> {
+  translatePage();
   [tab] = await browser.tabs.query({ active: true, currentWindow: true });
   const read = readSettings((await browser.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY]);
   settings = read.settings;
   showProblems(read.problems);
-  element('reset').textContent = STRINGS.resetSettings;
   element('reset').addEventListener('click', () => {
     showProblems([]);
     void save(DEFAULT_SETTINGS);
@@ -115,7 +131,15 @@ async function start(): Promise<void> {
   element<HTMLInputElement>('enabled').addEventListener('change', (event) => void save(withEnabled(settings, (event.target as HTMLInputElement).checked)));
   element<HTMLInputElement>('site-enabled').addEventListener('change', (event) => {
     const { host } = siteOf(tab?.url, settings);
-    if (host) void save(withSite(settings, host, (event.target as HTMLInputElement).checked));
+    if (host) void save(withSite(settings, host, { enabled: (event.target as HTMLInputElement).checked }));
+  });
+  element<HTMLSelectElement>('site-set').addEventListener('change', (event) => {
+    const { host } = siteOf(tab?.url, settings);
+    if (host) void save(withSite(settings, host, { emojiSet: (event.target as HTMLSelectElement).value || null }));
+  });
+  element('follow-everywhere').addEventListener('click', () => {
+    const { host } = siteOf(tab?.url, settings);
+    if (host) void save(withoutSiteChoices(settings, host));
   });
   element('add-site').addEventListener('click', () => {
     const { host } = siteOf(tab?.url, settings);
@@ -124,7 +148,7 @@ async function start(): Promise<void> {
     void browser.permissions.request({ origins: [`https://${host}/*`] }).then(async (granted) => {
       if (!granted) return;
       const reply = await browser.runtime.sendMessage({ type: 'addSite', host } satisfies BackgroundRequests['addSite']['request']) as BackgroundRequests['addSite']['reply'];
-      note(reply.ok ? STRINGS.reloadToStart : reply.error);
+      note(reply.ok ? localized('reloadToStart') : reply.error);
       if (reply.ok) await save(withAddedSite(settings, host, true));
     });
   });
@@ -145,9 +169,9 @@ async function start(): Promise<void> {
   setInterval(() => void refreshStatus(), STATUS_EVERY_MS);
 }
 
-function note(text: string): void {
+function note(message: Localized): void {
   element('site-note').hidden = false;
-  element('site-note').textContent = text;
+  element('site-note').textContent = t(message);
 }
 
 void start();

@@ -2,31 +2,10 @@
  * What the popup shows, as pure functions of the settings, the active tab's URL and its live status, so
  * they are tested without a browser. popup.ts puts the result on the page and writes settings back.
  */
-import { EMOJI_SETS, FIVE_LABELS, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { EMOJI_SETS, FIVE_LABELS, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { labelKey, localized, type Localized, type MessageKey } from '../pipeline/i18n';
 import type { TabStatus } from '../pipeline/messages';
-import { BUILT_IN_SITES, isHostName, isOnForSite, type Settings } from '../pipeline/settings';
-
-/** Every string the popup shows, in one place. */
-export const STRINGS = {
-  onEverywhere: 'emoface on',
-  onForSite: (host: string) => `On for ${host}`,
-  addSite: (host: string) => `Use emoface on ${host}`,
-  removeSite: (host: string) => `Stop using emoface on ${host}`,
-  reloadToStart: 'Reload the page to start.',
-  notAWebPage: 'emoface works on https call pages (Google Meet, Discord, or sites you switch on).',
-  notRunning: 'emoface is not running on this page. If you switched it on or installed it after opening the page, reload the page.',
-  noCamera: 'No camera in use on this page yet.',
-  offHere: 'Off here: the call gets your camera as it is.',
-  camera: (width: number, height: number, fps: number) => `Camera ${width}×${height}, ${fps.toFixed(0)} fps to the call`,
-  faces: (n: number) => (n === 1 ? '1 face covered' : `${n} faces covered`),
-  analysis: (rate: number, backend: string | null) => `Analysis ${rate.toFixed(0)}/s${backend ? ` on ${backend.toUpperCase()}` : ''}`,
-  passingThrough: 'Frames pass through unchanged right now.',
-  lastProblem: (text: string) => `Last problem: ${text}`,
-  settingsProblem: 'Stored settings had problems; emoface uses defaults for those:',
-  resetSettings: 'Reset settings',
-  sevenLabels: 'Seven expressions',
-  fiveLabels: 'Five (as in the paper)',
-} as const;
+import { BUILT_IN_SITES, emojiSetForSite, isHostName, isOnForSite, type SiteSettings, type Settings } from '../pipeline/settings';
 
 /** How emoface relates to the active tab's site. */
 export type SiteKind = 'built-in' | 'added' | 'available' | 'none';
@@ -45,15 +24,45 @@ export function siteOf(url: string | undefined, settings: Settings): { host: str
   return { host, kind: settings.addedSites.includes(host) ? 'added' : 'available' };
 }
 
+/** The name the popup shows for a set: the built-in sets' in the user's language. */
+export function setTitle(set: EmojiSet): Localized {
+  const key = BUILT_IN_SET_TITLES[set.name];
+  return key ? localized(key) : localized('plainText', set.title);
+}
+
+const BUILT_IN_SET_TITLES: Readonly<Record<string, MessageKey>> = { faces: 'setFaces', cats: 'setCats' };
+
 /** Settings with emoface on or off everywhere. */
 export function withEnabled(settings: Settings, enabled: boolean): Settings {
   return { ...settings, enabled };
 }
 
-/** Settings with emoface on or off for `host` (absent from `sites` when on: the global setting applies). */
-export function withSite(settings: Settings, host: string, enabled: boolean): Settings {
+/**
+ * Settings with `host`'s own choice changed. A value equal to the setting for every site, or null,
+ * drops the site's own choice (it follows that setting again); a site with no choice left is removed.
+ */
+export function withSite(settings: Settings, host: string, choice: { enabled?: boolean | null; emojiSet?: string | null }): Settings {
+  const own: { enabled?: boolean; emojiSet?: string } = { ...settings.sites[host] };
+  if (choice.enabled !== undefined) {
+    if (choice.enabled === null || choice.enabled === settings.enabled) delete own.enabled;
+    else own.enabled = choice.enabled;
+  }
+  if (choice.emojiSet !== undefined) {
+    if (choice.emojiSet === null || choice.emojiSet === settings.emojiSet) delete own.emojiSet;
+    else own.emojiSet = choice.emojiSet;
+  }
   const { [host]: _, ...others } = settings.sites;
-  return { ...settings, sites: enabled ? others : { ...others, [host]: { enabled: false } } };
+  return { ...settings, sites: Object.keys(own).length > 0 ? { ...others, [host]: own satisfies SiteSettings } : others };
+}
+
+/** Settings where `host` follows the settings for every site. */
+export function withoutSiteChoices(settings: Settings, host: string): Settings {
+  return withSite(settings, host, { enabled: null, emojiSet: null });
+}
+
+/** Whether `host` has its own settings or follows those for every site, in words. */
+export function siteScope(settings: Settings, host: string): Localized {
+  return localized(settings.sites[host] ? 'siteOwn' : 'siteFollows', host);
 }
 
 /** Settings with `host` added to or removed from the sites the user switched on. */
@@ -67,27 +76,31 @@ export function withChoice(settings: Settings, choice: { emojiSet?: string; labe
   return { ...settings, ...choice };
 }
 
-/** Each label of the set the mode shows, with its emoji from calm to intense. */
-export function preview(settings: Settings): { label: string; emoji: readonly string[] }[] {
-  const set = EMOJI_SETS[settings.emojiSet] ?? EMOJI_SETS.faces!;
+/** Each label the mode shows, with its emoji from calm to intense, in the set used on `host` (or everywhere). */
+export function preview(settings: Settings, host: string | null = null): { label: string; name: Localized | null; emoji: readonly string[] }[] {
+  const set = EMOJI_SETS[host ? emojiSetForSite(settings, host) : settings.emojiSet] ?? EMOJI_SETS.faces!;
   const labels = Object.keys(set.levels).filter((l) => settings.labelMode === 'seven' || (FIVE_LABELS as readonly string[]).includes(l));
-  return labels.map((label) => ({ label, emoji: set.levels[label]! }));
+  return labels.map((label) => {
+    const key = labelKey(label);
+    return { label, name: key && localized(key), emoji: set.levels[label]! };
+  });
 }
 
 /** Lines describing the tab's live state; `status` null when no content script answered. */
-export function statusLines(kind: SiteKind, settings: Settings, host: string | null, status: TabStatus | null): string[] {
-  if (kind === 'none' || host === null) return [STRINGS.notAWebPage];
-  if (!status) return [kind === 'available' ? STRINGS.notAWebPage : STRINGS.notRunning];
-  const lines: string[] = [];
-  if (!isOnForSite(settings, host)) lines.push(STRINGS.offHere);
-  if (status.streams.length === 0) lines.push(STRINGS.noCamera);
+export function statusLines(kind: SiteKind, settings: Settings, host: string | null, status: TabStatus | null): Localized[] {
+  if (kind === 'none' || host === null) return [localized('notAWebPage')];
+  if (!status) return [localized(kind === 'available' ? 'notAWebPage' : 'notRunning')];
+  const lines: Localized[] = [];
+  if (!isOnForSite(settings, host)) lines.push(localized('offHere'));
+  if (status.streams.length === 0) lines.push(localized('noCamera'));
   for (const stream of status.streams) {
-    lines.push(STRINGS.camera(stream.width, stream.height, stream.fpsOut));
+    lines.push(localized('camera', String(stream.width), String(stream.height), stream.fpsOut.toFixed(0)));
     if (stream.drawing) {
-      lines.push(STRINGS.faces(stream.faces), STRINGS.analysis(stream.analysesPerSecond, status.backend));
-      if (stream.analysesPerSecond === 0) lines.push(STRINGS.passingThrough);
+      lines.push(localized('facesCovered', String(stream.faces)),
+        localized('analysisRate', stream.analysesPerSecond.toFixed(0), (status.backend ?? '…').toUpperCase()));
+      if (stream.analysesPerSecond === 0) lines.push(localized('passingThrough'));
     }
   }
-  if (status.lastError) lines.push(STRINGS.lastProblem(status.lastError));
+  if (status.lastError) lines.push(localized('lastProblem', status.lastError));
   return lines;
 }

@@ -66,7 +66,7 @@ export function colorFraction(page: Page, rgb: readonly number[], tolerance = 30
 export async function writeSettings(worker: Worker, settings: Partial<Settings>): Promise<void> {
   await worker.evaluate(async (patch) => {
     const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
-    await chrome.storage.sync.set({ settings: { version: 1, ...stored, ...patch } });
+    await chrome.storage.sync.set({ settings: { version: 2, ...stored, ...patch } });
   }, settings);
 }
 

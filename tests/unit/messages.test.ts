@@ -13,8 +13,8 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage(frame(320, 180))).toMatchObject({ type: 'analyse', width: 320, height: 180, seq: 7 });
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, extra: 'x' } })).toEqual({ type: 'stats', stats });
     expect(parseHookMessage({ type: 'streamEnded', streamId: 's-1' })).toEqual({ type: 'streamEnded', streamId: 's-1' });
-    const long = parseHookMessage({ type: 'problem', streamId: 's-1', message: 'x'.repeat(10_000) });
-    expect(typeof long !== 'string' && long.type === 'problem' && long.message.length).toBe(300);
+    const long = parseHookMessage({ type: 'problem', streamId: 's-1', problem: 'frame', detail: 'x'.repeat(10_000) });
+    expect(typeof long !== 'string' && long.type === 'problem' && long.detail.length).toBe(300);
   });
   it('rejects frames that are too big, mis-sized or not bytes, naming what is wrong', () => {
     expect(parseHookMessage(frame(1280, 720))).toMatch(/width and height must be 1\.\.320/);
@@ -31,6 +31,8 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage({ type: 'streamEnded', streamId: '../../etc' })).toMatch(/bad streamId/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, fpsIn: 1e9 } })).toMatch(/fpsIn/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, drawing: 'yes' } })).toMatch(/drawing/);
-    expect(parseHookMessage({ type: 'problem', streamId: 's', message: 42 })).toMatch(/message must be text/);
+    expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'frame', detail: 42 })).toMatch(/detail must be text/);
+    expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'settingsField', detail: '' })).toMatch(/must be one of artwork, camera, frame/);
+    expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'toString', detail: '' })).toMatch(/must be one of/);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { localized } from '../../src/pipeline/i18n';
 import type { TabStatus } from '../../src/pipeline/messages';
 import { DEFAULT_SETTINGS } from '../../src/pipeline/settings';
-import { preview, siteOf, statusLines, STRINGS, withAddedSite, withEnabled, withSite } from '../../src/popup/view';
+import { preview, setTitle, siteOf, siteScope, statusLines, withAddedSite, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
+import { english, getMessage } from './locales';
 
 const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, resultAgeMs: 40, faces: 2, drawing: true };
 const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, ...extra });
@@ -14,10 +16,16 @@ describe('popup view', () => {
     for (const url of ['http://meet.google.com/', 'chrome://extensions', undefined, 'not a url']) expect(siteOf(url, DEFAULT_SETTINGS).kind).toBe('none');
   });
   it('switches everywhere, per site and added sites without touching the rest', () => {
-    const off = withSite(DEFAULT_SETTINGS, 'meet.google.com', false);
+    const off = withSite(DEFAULT_SETTINGS, 'meet.google.com', { enabled: false });
     expect(off.sites).toEqual({ 'meet.google.com': { enabled: false } });
-    expect(withSite(off, 'meet.google.com', true).sites).toEqual({});
+    expect(withSite(off, 'meet.google.com', { enabled: true }).sites).toEqual({}); // the same as everywhere: follows it again
     expect(withEnabled(off, false)).toMatchObject({ enabled: false, sites: off.sites });
+    const cats = withSite(off, 'meet.google.com', { emojiSet: 'cats' });
+    expect(cats.sites).toEqual({ 'meet.google.com': { enabled: false, emojiSet: 'cats' } });
+    expect(english(siteScope(cats, 'meet.google.com'))).toBe('meet.google.com has its own settings.');
+    expect(withSite(cats, 'meet.google.com', { emojiSet: null }).sites).toEqual(off.sites);
+    expect(withoutSiteChoices(cats, 'meet.google.com').sites).toEqual({});
+    expect(english(siteScope(DEFAULT_SETTINGS, 'discord.com'))).toBe('discord.com follows the settings for every site.');
     const added = withAddedSite(DEFAULT_SETTINGS, 'a.example', true);
     expect(withAddedSite(added, 'a.example', true).addedSites).toEqual(['a.example']);
     expect(withAddedSite(added, 'a.example', false).addedSites).toEqual([]);
@@ -28,15 +36,27 @@ describe('popup view', () => {
     const five = preview({ ...DEFAULT_SETTINGS, emojiSet: 'cats', labelMode: 'five' });
     expect(five.map((p) => p.label)).toEqual(['angry', 'happy', 'neutral', 'sad', 'surprise']);
     expect(five.find((p) => p.label === 'happy')!.emoji).toEqual(['😺', '😸', '😹']);
+    const catsOnMeet = withSite(DEFAULT_SETTINGS, 'meet.google.com', { emojiSet: 'cats' });
+    expect(preview(catsOnMeet, 'meet.google.com').find((p) => p.label === 'happy')!.emoji).toEqual(['😺', '😸', '😹']);
+    expect(preview(catsOnMeet, 'discord.com').find((p) => p.label === 'happy')!.emoji).toEqual(['🙂', '😀', '😄']);
+    expect(english(five.find((p) => p.label === 'happy')!.name!)).toBe('happy');
+    expect(english(setTitle({ name: 'cats', title: 'Cats', levels: {} }))).toBe('Cats');
+    expect(english(setTitle({ name: 'mine', title: 'My set', levels: {} }))).toBe('My set');
   });
   it('describes the tab in words: camera, faces, analysis, backend, the last problem', () => {
-    expect(statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', status())).toEqual([
-      'Camera 1280×720, 30 fps to the call', '2 faces covered', 'Analysis 18/s on WASM',
+    const words = (...args: Parameters<typeof statusLines>) => statusLines(...args).map(english);
+    expect(words('built-in', DEFAULT_SETTINGS, 'meet.google.com', status())).toEqual([
+      'Camera 1280×720, 30 fps to the call', 'Faces covered: 2', 'Analysis 18/s on WASM',
     ]);
-    expect(statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', status({ streams: [], lastError: 'the analyser stopped' })))
-      .toEqual([STRINGS.noCamera, 'Last problem: the analyser stopped']);
-    expect(statusLines('built-in', { ...DEFAULT_SETTINGS, enabled: false }, 'meet.google.com', status({ streams: [] }))[0]).toBe(STRINGS.offHere);
-    expect(statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', null)).toEqual([STRINGS.notRunning]);
-    expect(statusLines('none', DEFAULT_SETTINGS, null, null)).toEqual([STRINGS.notAWebPage]);
+    expect(words('built-in', DEFAULT_SETTINGS, 'meet.google.com', status({ streams: [], lastError: localized('analyserStopped') })))
+      .toEqual(['No camera in use on this page yet.', 'Last problem: the analyser stopped; emoface restarts it with the next frame']);
+    expect(words('built-in', { ...DEFAULT_SETTINGS, enabled: false }, 'meet.google.com', status({ streams: [] }))[0]).toMatch(/^Off here/);
+    expect(statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', null)).toEqual([localized('notRunning')]);
+    expect(statusLines('none', DEFAULT_SETTINGS, null, null)).toEqual([localized('notAWebPage')]);
+  });
+  it('says the same in Korean', () => {
+    const korean = statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', status())
+      .map((line) => getMessage('ko', line.key, line.args as string[]));
+    expect(korean).toEqual(['카메라 1280×720, 통화로 초당 30프레임', '이모지로 가린 얼굴: 2', '분석 초당 18회 (WASM)']);
   });
 });

@@ -11,6 +11,14 @@ export interface BridgeLink {
   onMessage(handler: (message: BridgeMessage) => void): void;
 }
 
+// Built-ins taken at document_start, before any page script runs: a page that later replaces them
+// (to read the hook's messages, or the stream ids in them) changes nothing here.
+const Channel = MessageChannel;
+const apply = Reflect.apply;
+const portPost = MessagePort.prototype.postMessage;
+const portClose = MessagePort.prototype.close;
+const setOnMessage = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage')!.set!;
+
 /**
  * Opens a MessagePort to the bridge (the ISOLATED-world content script): the hook posts one end on a
  * window message, and posts a new one whenever a bridge announces itself (a bridge injected after an
@@ -24,17 +32,17 @@ export function connectToBridge(): BridgeLink {
   const handlers: Array<(message: BridgeMessage) => void> = [];
 
   const hello = () => {
-    port?.close();
-    const channel = new MessageChannel();
+    if (port) apply(portClose, port, []);
+    const channel = new Channel();
     port = channel.port1;
-    port.onmessage = (event: MessageEvent<BridgeMessage>) => {
+    apply(setOnMessage, port, [(event: MessageEvent<BridgeMessage>) => {
       const message = event.data;
       if (message.type === 'state') {
         latestState = message;
         stateWaiters.splice(0).forEach((wake) => wake());
       }
       for (const handler of handlers) handler(message);
-    };
+    }]);
     post({ emoface: HELLO_FROM_HOOK }, '*', [channel.port2]);
   };
   window.addEventListener('message', (event) => {
@@ -44,7 +52,7 @@ export function connectToBridge(): BridgeLink {
 
   return {
     send(message, transfer = []) {
-      port?.postMessage(message, transfer);
+      if (port) apply(portPost, port, [message, transfer]);
     },
     state(timeoutMs) {
       if (latestState) return Promise.resolve(latestState);

@@ -13,6 +13,9 @@ export interface HookState {
 
 type FacesMessage = Extract<BridgeMessage, { type: 'faces' }>;
 
+/** crypto.randomUUID as it was at document_start (a page script may replace it later). */
+const randomId = crypto.randomUUID.bind(crypto);
+
 /** Median of a list of numbers (0 for none). */
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -27,7 +30,8 @@ function median(values: readonly number[]): number {
  * analysis is in flight, a small copy of the frame goes to the analyser. A frame never waits for one.
  */
 export class CameraPipeline {
-  readonly streamId = crypto.randomUUID();
+  /** A secret between hook and bridge: the bridge trusts a stream's messages by it. */
+  readonly streamId = randomId();
   /** The track handed to the page. */
   readonly output: MediaStreamTrack;
   readonly #camera: MediaStreamTrack;
@@ -188,6 +192,6 @@ export class CameraPipeline {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (message === this.#lastProblem) return;
     this.#lastProblem = message;
-    this.#link.send({ type: 'problem', streamId: this.streamId, message });
+    this.#link.send({ type: 'problem', streamId: this.streamId, problem: 'frame', detail: message });
   }
 }
