@@ -7,7 +7,7 @@
 //   the CPU time of the page's and the extension's renderer processes, and of all of Chromium,
 // and the same call with emoface switched off. Prints a table; writes bench/results/call-<date>.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,33 +15,11 @@ import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
+import { chromiumProcesses } from './chromiumProcesses.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3' } } });
 const SECONDS = Number(options.seconds);
-const TICKS = process.platform === 'linux' ? Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) : 100;
-
-/** CPU seconds (user + system) of Chromium's processes, by role: page renderers, extension renderers, all. */
-function chromiumCpu() {
-  const out = { page: 0, extension: 0, all: 0 };
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let cmdline;
-    let stat;
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!cmdline.includes('emoface-chromium-')) continue; // this bench's browser only (its user-data-dir)
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS;
-    out.all += seconds;
-    if (cmdline.includes('--type=renderer')) out[cmdline.includes('--extension-process') ? 'extension' : 'page'] += seconds;
-  }
-  return out;
-}
-
 const median = (values) => {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
@@ -53,7 +31,7 @@ async function measure(site, { width, height, faces }, on) {
   const video = makeFaceVideo({ width, height, fps: 30, seconds: 4, faces });
   const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, port: site.port });
   try {
-    await browser.serviceWorker.evaluate((enabled) => chrome.storage.sync.set({ settings: { version: 1, enabled } }), on);
+    await browser.serviceWorker.evaluate((enabled) => chrome.storage.sync.set({ settings: { version: 2, enabled } }), on);
     const page = await browser.context.newPage();
     await page.goto('https://meet.google.com/');
     await page.evaluate((v) => window.emofaceCall.start(v), { width, height, frameRate: 30 });
@@ -63,7 +41,7 @@ async function measure(site, { width, height, faces }, on) {
       const [tab] = await chrome.tabs.query({ url: 'https://meet.google.com/*' });
       return chrome.tabs.sendMessage(tab.id, { type: 'getStatus' }).catch(() => null);
     });
-    const cpuBefore = chromiumCpu();
+    const cpuBefore = chromiumProcesses().cpuSeconds;
     const framesBefore = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
     const started = performance.now();
     const seconds = [];
@@ -73,7 +51,7 @@ async function measure(site, { width, height, faces }, on) {
     }
     const elapsed = (performance.now() - started) / 1000;
     const framesAfter = await page.evaluate(() => window.emofaceCall.remoteStats());
-    const cpuAfter = chromiumCpu();
+    const cpuAfter = chromiumProcesses().cpuSeconds;
     const streams = seconds.map((s) => s?.streams?.[0]).filter(Boolean);
     const stages = seconds.at(-1)?.stageMs ?? null;
     return {
@@ -108,7 +86,7 @@ for (const scene of options.scenes.split(',')) {
 await site.close();
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8'));
-const chromium = (() => { try { return execFileSync('chromium', ['--version'], { encoding: 'utf8' }).trim(); } catch { return 'unknown'; } })();
+const chromium = (() => { try { return execFileSync('chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; } })();
 const report = {
   date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), seconds: SECONDS,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.arch()}`, load: os.loadavg() },

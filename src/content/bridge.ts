@@ -18,6 +18,8 @@ import { BRIDGE_READY, HELLO_FROM_HOOK } from './handshake';
 
 /** At most this many hook ports are kept (a page can forge hellos; each is just another checked sender). */
 const MAX_HOOK_PORTS = 4;
+/** Ended streams remembered, so that a stats message still on its way does not bring one back. */
+const ENDED_STREAMS_KEPT = 64;
 /** Stage timings kept for the status (the newest analyses of the tab). */
 const STAGE_HISTORY = 30;
 /** After the analyser says it cannot run, frames are not sent to it for this long (ms). */
@@ -29,6 +31,7 @@ class Bridge {
   #settingsLoaded = false;
   readonly #hooks: MessagePort[] = [];
   readonly #streams = new Map<string, { port: MessagePort; stats: StreamStats | null }>();
+  readonly #ended = new Set<string>();
   #analyser: Runtime.Port | null = null;
   #opening: Promise<Runtime.Port> | null = null;
   #unavailableUntilMs = 0;
@@ -36,6 +39,7 @@ class Bridge {
   readonly #artworkRequested = new Set<string>();
   #backend: string | null = null;
   readonly #stageMs: StageMs[] = [];
+  #analyserTrackers: number | null = null;
   #lastError: Localized | null = null;
   #activity = '';
 
@@ -145,6 +149,7 @@ class Bridge {
         return;
       }
       case 'stats': {
+        if (this.#ended.has(message.stats.streamId)) return;
         const stream = this.#streams.get(message.stats.streamId);
         if (stream) stream.stats = message.stats;
         else this.#streams.set(message.stats.streamId, { port, stats: message.stats });
@@ -153,6 +158,8 @@ class Bridge {
       }
       case 'streamEnded':
         this.#streams.delete(message.streamId);
+        this.#ended.add(message.streamId);
+        if (this.#ended.size > ENDED_STREAMS_KEPT) this.#ended.delete(this.#ended.values().next().value!);
         this.#reportActivity();
         if (this.#analyser) await this.#send({ type: 'endStream', streamId: message.streamId });
         return;
@@ -196,6 +203,7 @@ class Bridge {
         return;
       case 'faces':
         this.#stageMs.push(message.stageMs);
+        this.#analyserTrackers = message.trackers;
         if (this.#stageMs.length > STAGE_HISTORY) this.#stageMs.shift();
         this.#streams.get(message.streamId)?.port.postMessage({
           type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces,
@@ -220,6 +228,7 @@ class Bridge {
   #status(): TabStatus {
     return {
       host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError, stageMs: medianStages(this.#stageMs),
+      analyserTrackers: this.#analyserTrackers,
       streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
     };
   }

@@ -81,6 +81,11 @@ export class Analyser {
   }
 
   /** Forgets a stream's tracker. */
+  /** Trackers held: one per stream with analyses and not yet ended. */
+  get trackerCount(): number {
+    return this.#trackers.size;
+  }
+
   endStream(streamKey: string): void {
     this.#trackers.delete(streamKey);
   }

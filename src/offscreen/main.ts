@@ -40,6 +40,7 @@ chrome.runtime.onConnect.addListener((port) => {
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },
+        trackers: ready.trackerCount,
       });
     },
     artwork: async (request) => {

@@ -59,6 +59,9 @@ export interface StreamStats {
   readonly faces: number;
   /** False while frames pass through unchanged (emoface off, or failing). */
   readonly drawing: boolean;
+  /** Frames since the stream began, in from the camera and out to the call. */
+  readonly framesIn: number;
+  readonly framesOut: number;
 }
 
 // ── hook → bridge ────────────────────────────────────────────────────────────────────────────
@@ -101,7 +104,9 @@ export type AnalyserRequest =
 export type AnalyserReply =
   | { readonly type: 'ready'; readonly backend: string }
   | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
-      readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs }
+      readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs;
+      /** Face trackers the analyser holds, for every tab (one per live stream). */
+      readonly trackers: number }
   | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly problem: Localized }
   | { readonly type: 'artwork'; readonly emojiSet: string; readonly images: Readonly<Record<string, string>> }
   | { readonly type: 'unavailable'; readonly problem: Localized };
@@ -132,6 +137,8 @@ export interface TabStatus {
   readonly backend: string | null;
   /** Median time per stage over the tab's recent analyses, ms (null before the first). */
   readonly stageMs: StageMs | null;
+  /** Face trackers the analyser held at its latest answer, for every tab (null before the first). */
+  readonly analyserTrackers: number | null;
   /** The last thing that went wrong, or null. */
   readonly lastError: Localized | null;
 }
@@ -170,6 +177,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
       if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
       const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'resultAgeMs', 'faces'] as const;
       for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
+      for (const key of ['framesIn', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
       if (typeof s.drawing !== 'boolean') return 'stats: drawing must be true or false';
       const n = (key: typeof numbers[number]) => s[key] as number;
       return {
@@ -177,6 +185,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
         stats: {
           streamId: s.streamId, drawing: s.drawing, width: n('width'), height: n('height'), fpsIn: n('fpsIn'), fpsOut: n('fpsOut'),
           analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
+          framesIn: s.framesIn as number, framesOut: s.framesOut as number,
         },
       };
     }
