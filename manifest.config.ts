@@ -20,6 +20,8 @@ export default defineManifest({
   // MAIN-world content scripts and registerContentScripts({world}) need 111; offscreen documents 109.
   minimum_chrome_version: '116',
   action: { default_popup: 'src/popup/index.html', default_title: '__MSG_actionTitle__', default_icon: ICONS },
+  // The user's own emoji sets are made on this page, opened from the popup.
+  options_ui: { page: 'src/popup/sets.html', open_in_tab: true },
   background: { service_worker: 'src/background/serviceWorker.ts', type: 'module' },
   content_scripts: [
     // The hook must wrap getUserMedia before the page's own scripts run: MAIN world, document_start.

@@ -1,10 +1,12 @@
 import { crx } from '@crxjs/vite-plugin';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import manifest, { ICONS } from './manifest.config';
+import { twemojiName } from './src/pipeline/emoji/emojiSets';
+import { PALETTE } from './src/pipeline/emoji/palette';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const fromRoot = (...parts: string[]) => join(ROOT, ...parts);
@@ -43,7 +45,13 @@ function runtimeFiles(): Array<[from: string, to: string]> {
   for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
     files.push([fromRoot('node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist', name), `wasm/tfjs/${name}`]);
   }
-  for (const name of readdirSync(fromRoot('emoji', 'twemoji'))) files.push([fromRoot('emoji', 'twemoji', name), `emoji/twemoji/${name}`]);
+  // Twemoji artwork of the palette: every emoji a set can show.
+  for (const emoji of PALETTE) {
+    const name = `${twemojiName(emoji)}.svg`;
+    const from = fromRoot('node_modules', '@twemoji', 'svg', name);
+    if (!existsSync(from)) throw new Error(`the palette's ${emoji} has no artwork in @twemoji/svg (${name})`);
+    files.push([from, `emoji/twemoji/${name}`]);
+  }
   files.push([fromRoot('emoji', 'LICENSE.md'), 'emoji/LICENSE.md']);
   for (const icon of Object.values(ICONS)) files.push([fromRoot(icon), icon]);
   for (const language of readdirSync(fromRoot('_locales'))) {

@@ -7,6 +7,7 @@
 // check that frames still flow: the offscreen document closed, the service worker stopped, the camera
 // track ended and reopened by the page, the settings changed 100 times in a minute.
 // Prints a table and a verdict against the targets; writes bench/results/soak-<date>.json.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -63,9 +64,15 @@ async function send(info, method, params = {}) {
   return result;
 }
 const extensionTarget = (type) => target((t) => t.type === type && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
+/** JS heap in use after a full garbage collection (what is retained, not what awaits collection). */
 async function heapMiB(info) {
   if (!info) return null;
-  return Math.round(((await send(info, 'Runtime.getHeapUsage').catch(() => ({ usedSize: Number.NaN }))).usedSize / 2 ** 20) * 10) / 10;
+  try {
+    await send(info, 'HeapProfiler.collectGarbage');
+    return Math.round(((await send(info, 'Runtime.getHeapUsage')).usedSize / 2 ** 20) * 10) / 10;
+  } catch {
+    return null; // the target went away meanwhile
+  }
 }
 
 // The call, and an extension page that reads the tab's status and writes settings as the popup does
@@ -108,23 +115,26 @@ const FAULTS = {
     await page.evaluate(() => window.emofaceCall.stop());
     await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }));
   },
+  // Runs on while the frames are checked (it takes most of a minute); awaited before the call ends.
   'settings changed 100 times in a minute': async () => {
-    await control.evaluate(async () => {
+    background.push(control.evaluate(async () => {
       const original = (await chrome.storage.sync.get('settings')).settings ?? {};
       for (let i = 0; i < 100; i++) {
         await chrome.storage.sync.set({ settings: { ...original, version: 2, emojiSet: i % 2 ? 'cats' : 'faces', labelMode: i % 3 ? 'seven' : 'five', enabled: i % 10 !== 5 } });
         await new Promise((resolve) => setTimeout(resolve, 550));
       }
       await chrome.storage.sync.set({ settings: original });
-    });
+    }));
   },
 };
+const background = [];
 const schedule = Object.keys(FAULTS).map((name, index, all) => ({ name, atMs: Math.round(((index + 1) / (all.length + 1)) * MINUTES * MINUTE_MS) }));
 
 const started = Date.now();
 const minutes = [];
 const seenStreams = new Map(); // streamId → {framesIn, framesOut} at the last sample
 let lastRemote = await remoteFrames();
+let lastSampleMs = Date.now();
 let lastError = null;
 for (let minute = 1; minute <= MINUTES; minute++) {
   // Wait out the minute, injecting a fault when its time comes and watching the popup's last problem.
@@ -163,22 +173,26 @@ for (let minute = 1; minute <= MINUTES; minute++) {
   const remote = await remoteFrames();
   const { rssMiB } = chromiumProcesses();
   const callPage = await target((t) => t.type === 'page' && t.url.startsWith('https://meet.google.com/'));
+  const sampledMs = Date.now();
   const row = {
-    minute, cameraFrames: framesIn, framesToCall: framesOut, remoteFrames: remote - lastRemote,
+    minute, seconds: Math.round((sampledMs - lastSampleMs) / 100) / 10, cameraFrames: framesIn, framesToCall: framesOut, remoteFrames: remote - lastRemote,
     heapMiB: { page: await heapMiB(callPage), offscreen: await heapMiB(await extensionTarget('background_page')), serviceWorker: await heapMiB(await extensionTarget('service_worker')) },
     rssMiB: Object.fromEntries(Object.entries(rssMiB).map(([k, v]) => [k, Math.round(v)])),
     trackers: now?.analyserTrackers ?? null, streams: now?.streams?.length ?? 0, errors: errors.length,
   };
   lastRemote = remote;
+  lastSampleMs = sampledMs;
   minutes.push(row);
-  console.log(`minute ${minute}: camera ${row.cameraFrames}, to the call ${row.framesToCall}, remote ${row.remoteFrames}; heap MiB page ${row.heapMiB.page} offscreen ${row.heapMiB.offscreen} `
+  console.log(`minute ${minute} (${row.seconds} s): camera ${row.cameraFrames}, to the call ${row.framesToCall}, remote ${row.remoteFrames}; heap MiB page ${row.heapMiB.page} offscreen ${row.heapMiB.offscreen} `
     + `worker ${row.heapMiB.serviceWorker}; RSS MiB page ${row.rssMiB.page} extension ${row.rssMiB.extension} all ${row.rssMiB.all}; trackers ${row.trackers}; errors ${row.errors}`);
 }
+await Promise.all(background);
 await browser.close();
 await site.close();
 
 // Verdict (the share delivered is per stream: the frames of a stream's last seconds before it ends count
-// in neither total). Memory: the page and extension processes' RSS, from the end of minute 1 to the end.
+// in neither total). Memory: the page and extension processes' RSS, from the end of minute 1 to the end
+// (the JS heaps, measured after a forced collection, say where growth would be).
 const first = minutes[0];
 const last = minutes.at(-1);
 const growth = (last.rssMiB.page + last.rssMiB.extension) - (first.rssMiB.page + first.rssMiB.extension);
@@ -188,7 +202,7 @@ const unexplained = problems.filter((p) => !faults.some((f) => p.atMs >= f.atMs 
 const summary = {
   memoryGrowthMiB: Math.round(growth * 10) / 10,
   heapGrowthMiB: { page: round1(last.heapMiB.page - first.heapMiB.page), offscreen: round1(last.heapMiB.offscreen - first.heapMiB.offscreen) },
-  deliveredPercent: round1(delivered), remoteFps: round1(minutes.reduce((n, m) => n + m.remoteFrames, 0) / (minutes.length * 60)),
+  deliveredPercent: round1(delivered), remoteFps: round1(minutes.reduce((n, m) => n + m.remoteFrames, 0) / minutes.reduce((n, m) => n + m.seconds, 0)),
   errors: errors.length + unexplained.length, faultsSurvived: `${faults.filter((f) => f.survived).length}/${faults.length}`,
 };
 const verdict = {
@@ -204,13 +218,23 @@ console.log('summary', JSON.stringify(summary), 'targets', JSON.stringify(TARGET
 const report = {
   date: new Date().toISOString(), command: `npm run bench:soak -- --minutes ${MINUTES}`,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), load: os.loadavg() },
-  versions: { emoface: JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')).version, chromium, node: process.version },
+  versions: { emoface: JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')).version, commit: gitCommit(), chromium, node: process.version },
   targets: TARGETS, summary, verdict, faults, problems, errors, minutes,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', `soak-${report.date.slice(0, 10)}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${out}`);
+
+/** The commit the build came from, marked when the work tree differs from it. */
+function gitCommit() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['status', '--porcelain', '--', 'src', 'models', 'emoji'], { cwd: ROOT, encoding: 'utf8' }).trim() ? `${head} + changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}
 
 function round1(value) {
   return Math.round(value * 10) / 10;

@@ -6,7 +6,8 @@
  * settings nor read anything but the state and artwork the hook needs to draw.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
-import { EMOJI_SETS } from '../pipeline/emoji/emojiSets';
+import { CUSTOM_SETS_KEY, customSetId, imagesOf, readCustomSets, toEmojiSet, type CustomSet } from '../pipeline/emoji/customSets';
+import { EMOJI_SETS, emojiOfSet, SET_LABELS, type EmojiSet } from '../pipeline/emoji/emojiSets';
 import { describeError, localized, type Localized } from '../pipeline/i18n';
 import {
   HOOK_PROBLEMS, parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
@@ -35,7 +36,10 @@ class Bridge {
   #analyser: Runtime.Port | null = null;
   #opening: Promise<Runtime.Port> | null = null;
   #unavailableUntilMs = 0;
-  readonly #artwork = new Map<string, Record<string, ArrayBuffer>>();
+  #customSets: readonly CustomSet[] = [];
+  /** PNG bytes by artwork key (an emoji, or a custom image's key), of every set met so far. */
+  readonly #artwork = new Map<string, ArrayBuffer>();
+  /** Emoji whose artwork was asked of the analyser and has not come yet. */
   readonly #artworkRequested = new Set<string>();
   #backend: string | null = null;
   readonly #stageMs: StageMs[] = [];
@@ -51,12 +55,17 @@ class Bridge {
     });
     browser.storage.onChanged.addListener((changes, area) => {
       if (area === 'sync' && SETTINGS_KEY in changes) this.#apply(changes[SETTINGS_KEY]!.newValue);
+      if (area === 'local' && CUSTOM_SETS_KEY in changes) this.#applySets(changes[CUSTOM_SETS_KEY]!.newValue);
     });
     browser.runtime.onMessage.addListener((message: unknown) => {
       if ((message as PopupRequest | null)?.type === 'getStatus') return Promise.resolve(this.#status());
       return undefined;
     });
-    void browser.storage.sync.get(SETTINGS_KEY).then((stored) => this.#apply(stored[SETTINGS_KEY]), (error: unknown) => {
+    const customSets = browser.storage.local.get(CUSTOM_SETS_KEY).then((stored) => stored[CUSTOM_SETS_KEY], () => undefined);
+    void Promise.all([browser.storage.sync.get(SETTINGS_KEY), customSets]).then(([stored, sets]) => {
+      this.#applySets(sets);
+      this.#apply(stored[SETTINGS_KEY]);
+    }, (error: unknown) => {
       this.#lastError = localized('settingsUnreadable', describeError(error));
       this.#apply(undefined);
     });
@@ -92,21 +101,48 @@ class Bridge {
     this.#settings = settings;
     this.#settingsLoaded = true;
     if (problems.length > 0) this.#lastError = problems[0]!;
+    this.#setChanged();
+  }
+
+  /** The user's sets changed (or were read): their images become artwork, the set in use may differ. */
+  #applySets(stored: unknown): void {
+    const { sets, problems } = readCustomSets(stored, SET_LABELS);
+    this.#customSets = sets;
+    if (problems.length > 0) this.#lastError = problems[0]!;
+    for (const key of [...this.#artwork.keys()]) if (key.startsWith('image:')) this.#artwork.delete(key);
+    for (const set of sets) for (const [key, png] of imagesOf(set)) this.#artwork.set(key, png.buffer as ArrayBuffer);
+    if (this.#settingsLoaded) this.#setChanged();
+  }
+
+  #setChanged(): void {
+    const name = emojiSetForSite(this.#settings, this.#host);
+    const id = customSetId(name);
+    if (id !== null && !this.#customSets.some((set) => set.id === id)) this.#lastError = localized('customSetMissing', name);
     this.#pushState();
     if (this.#streams.size > 0) this.#requestArtwork();
   }
 
+  /** The set to draw with: the site's, or the one for every site; a custom set that is gone falls back to the default set. */
+  #activeSet(): EmojiSet {
+    const name = emojiSetForSite(this.#settings, this.#host);
+    const id = customSetId(name);
+    const custom = id === null ? undefined : this.#customSets.find((set) => set.id === id);
+    if (custom) return toEmojiSet(custom);
+    return EMOJI_SETS[name] ?? EMOJI_SETS[DEFAULT_SETTINGS.emojiSet]!;
+  }
+
   /**
-   * Asks the analyser for the artwork of the set in use, then of the other built-in sets, once each, so
-   * that a set chosen in the popup during the call shows at once (the first analysis opens the analyser).
+   * Asks the analyser for the emoji artwork of the set in use, then of the built-in sets, each emoji
+   * once, so that a set chosen in the popup during the call shows at once (the first analysis opens the
+   * analyser). Custom images need no asking: they come with the user's sets.
    */
   #requestArtwork(): void {
     if (!this.#on()) return;
-    const current = this.#emojiSet();
-    for (const emojiSet of [current, ...Object.keys(EMOJI_SETS).filter((name) => name !== current)]) {
-      if (this.#artwork.has(emojiSet) || this.#artworkRequested.has(emojiSet)) continue;
-      this.#artworkRequested.add(emojiSet);
-      void this.#send({ type: 'artwork', emojiSet }).then((sent) => sent || this.#artworkRequested.delete(emojiSet));
+    for (const wanted of [emojiOfSet(this.#activeSet()), Object.values(EMOJI_SETS).flatMap(emojiOfSet)]) {
+      const missing = [...new Set(wanted)].filter((key) => !key.startsWith('image:') && !this.#artwork.has(key) && !this.#artworkRequested.has(key));
+      if (missing.length === 0) continue;
+      for (const emoji of missing) this.#artworkRequested.add(emoji);
+      void this.#send({ type: 'artwork', emoji: missing }).then((sent) => sent || missing.forEach((emoji) => this.#artworkRequested.delete(emoji)));
     }
   }
 
@@ -114,13 +150,14 @@ class Bridge {
     return isOnForSite(this.#settings, this.#host);
   }
 
-  #emojiSet(): string {
-    return emojiSetForSite(this.#settings, this.#host);
-  }
-
   #state(): BridgeMessage {
-    const emojiSet = this.#emojiSet();
-    return { type: 'state', on: this.#on(), emojiSet, artwork: this.#artwork.get(emojiSet) ?? {} };
+    const set = this.#activeSet();
+    const artwork: Record<string, ArrayBuffer> = {};
+    for (const key of emojiOfSet(set)) {
+      const png = this.#artwork.get(key);
+      if (png) artwork[key] = png;
+    }
+    return { type: 'state', on: this.#on(), emojiSet: set.name, artwork };
   }
 
   #pushState(): void {
@@ -143,7 +180,7 @@ class Bridge {
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
           rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs,
-          labelMode: this.#settings.labelMode, emojiSet: this.#emojiSet(),
+          labelMode: this.#settings.labelMode, set: this.#activeSet(),
         });
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
@@ -213,11 +250,15 @@ class Bridge {
         this.#lastError = message.problem;
         this.#streams.get(message.streamId)?.port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
-      case 'artwork':
-        this.#artwork.set(message.emojiSet, Object.fromEntries(Object.entries(message.images)
-          .map(([emoji, png]) => [emoji, base64ToBytes(png).buffer as ArrayBuffer])));
-        if (message.emojiSet === this.#emojiSet()) this.#pushState();
+      case 'artwork': {
+        for (const [emoji, png] of Object.entries(message.images)) {
+          this.#artwork.set(emoji, base64ToBytes(png).buffer as ArrayBuffer);
+          this.#artworkRequested.delete(emoji);
+        }
+        const inUse = emojiOfSet(this.#activeSet());
+        if (Object.keys(message.images).some((emoji) => inUse.includes(emoji))) this.#pushState();
         return;
+      }
       case 'unavailable':
         this.#lastError = message.problem;
         this.#unavailableUntilMs = Date.now() + UNAVAILABLE_BACKOFF_MS;

@@ -2,7 +2,7 @@ import expressionJson from 'emoface-models/expression.json';
 import { alignFace } from '../pipeline/align/alignFace';
 import { describeFaces } from '../pipeline/analysis';
 import { DEFAULTS } from '../pipeline/defaults';
-import { EMOJI_SETS, scoresForMode, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
 import { FaceTracker } from '../pipeline/track/tracker';
@@ -45,9 +45,8 @@ export class Analyser {
   }
 
   /** The faces of one frame of stream `streamKey`, tracked, with their emoji; and the time each stage took. */
-  async analyse(image: ImageData, streamKey: string, timestampMs: number, labelMode: LabelMode, emojiSet: string): Promise<{ faces: AnalysedFace[]; stageMs: Omit<StageMs, 'decode' | 'total'> }> {
-    const set = EMOJI_SETS[emojiSet];
-    if (!set) throw new RangeError(`unknown emoji set ${emojiSet}`);
+  async analyse(image: ImageData, streamKey: string, timestampMs: number, labelMode: LabelMode, emojiSet: EmojiSet): Promise<{ faces: AnalysedFace[]; stageMs: Omit<StageMs, 'decode' | 'total'> }> {
+    const set = parseEmojiSet(emojiSet, this.metadata.labels);
     let t = performance.now();
     const lap = () => {
       const now = performance.now();

@@ -5,7 +5,6 @@
  */
 import { describeError, localized } from '../pipeline/i18n';
 import type { AnalyserReply, AnalyserRequest } from '../pipeline/messages';
-import { EMOJI_SETS } from '../pipeline/emoji/emojiSets';
 import { decodeRgb } from '../pipeline/transport';
 import { Analyser } from './analyser';
 import { renderArtwork } from './artwork';
@@ -36,7 +35,7 @@ chrome.runtime.onConnect.addListener((port) => {
       const started = performance.now();
       const image = new ImageData(decodeRgb(request.rgb, request.width, request.height), request.width, request.height);
       const decode = performance.now() - started;
-      const { faces, stageMs } = await ready.analyse(image, streamKey(request.streamId), request.timestampMs, request.labelMode, request.emojiSet);
+      const { faces, stageMs } = await ready.analyse(image, streamKey(request.streamId), request.timestampMs, request.labelMode, request.set);
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },
@@ -44,9 +43,7 @@ chrome.runtime.onConnect.addListener((port) => {
       });
     },
     artwork: async (request) => {
-      const set = EMOJI_SETS[request.emojiSet];
-      if (!set) throw new RangeError(`unknown emoji set ${request.emojiSet}`);
-      reply({ type: 'artwork', emojiSet: set.name, images: await renderArtwork(set, resolveUrl) });
+      reply({ type: 'artwork', images: await renderArtwork(request.emoji, resolveUrl) });
     },
     endStream: async (request, ready) => {
       const key = streamKey(request.streamId);

@@ -8,6 +8,7 @@
  *   popup → bridge                                          tabs.sendMessage, JSON
  */
 import { DEFAULTS } from './defaults';
+import type { EmojiSet } from './emoji/emojiSets';
 import type { Localized, MessageKey } from './i18n';
 import type { Box } from './types';
 
@@ -85,7 +86,7 @@ export type HookProblem = keyof typeof HOOK_PROBLEMS;
 // ── bridge → hook ────────────────────────────────────────────────────────────────────────────
 /** Messages the bridge sends the hook. */
 export type BridgeMessage =
-  /** Whether to draw on this site now, and the artwork of the chosen set (PNG bytes by emoji). */
+  /** Whether to draw on this site now, and the artwork of the set in use (PNG bytes by artwork key). */
   | { readonly type: 'state'; readonly on: boolean; readonly emojiSet: string; readonly artwork: Readonly<Record<string, ArrayBuffer>> }
   | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number; readonly faces: readonly AnalysedFace[] }
   | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number };
@@ -95,8 +96,11 @@ export type BridgeMessage =
 export type AnalyserRequest =
   | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
       /** RGB bytes (3 per pixel), base64. */
-      readonly rgb: string; readonly timestampMs: number; readonly labelMode: 'seven' | 'five'; readonly emojiSet: string }
-  | { readonly type: 'artwork'; readonly emojiSet: string }
+      readonly rgb: string; readonly timestampMs: number; readonly labelMode: 'seven' | 'five';
+      /** The set in use, its entries as artwork keys (an emoji, or a custom image's key). */
+      readonly set: EmojiSet }
+  /** Renders these emoji of the palette. */
+  | { readonly type: 'artwork'; readonly emoji: readonly string[] }
   | { readonly type: 'endStream'; readonly streamId: string };
 
 // ── analyser → bridge ────────────────────────────────────────────────────────────────────────
@@ -108,7 +112,8 @@ export type AnalyserReply =
       /** Face trackers the analyser holds, for every tab (one per live stream). */
       readonly trackers: number }
   | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly problem: Localized }
-  | { readonly type: 'artwork'; readonly emojiSet: string; readonly images: Readonly<Record<string, string>> }
+  /** PNG, base64, by emoji. */
+  | { readonly type: 'artwork'; readonly images: Readonly<Record<string, string>> }
   | { readonly type: 'unavailable'; readonly problem: Localized };
 
 // ── → background ─────────────────────────────────────────────────────────────────────────────

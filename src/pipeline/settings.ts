@@ -1,3 +1,4 @@
+import { isCustomSetName } from './emoji/customSets';
 import { EMOJI_SETS, type LabelMode } from './emoji/emojiSets';
 import { localized, type Localized } from './i18n';
 
@@ -71,7 +72,8 @@ export function readSettings(stored: unknown): ReadSettings {
     return DEFAULT_SETTINGS[name] as T;
   };
   const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-  const isSet = (v: unknown): v is string => typeof v === 'string' && Object.hasOwn(EMOJI_SETS, v);
+  // A custom set is checked against the user's sets where they are read (chrome.storage.local).
+  const isSet = (v: unknown): v is string => typeof v === 'string' && (Object.hasOwn(EMOJI_SETS, v) || isCustomSetName(v));
   const isMode = (v: unknown): v is LabelMode => v === 'seven' || v === 'five';
   const isHostList = (v: unknown): v is string[] => Array.isArray(v) && v.length <= 200 && v.every(isHostName);
   const isSite = (v: unknown): v is SiteSettings => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -86,7 +88,7 @@ export function readSettings(stored: unknown): ReadSettings {
       enabled: field('enabled', isBoolean, 'true or false'),
       sites: field('sites', isSites, 'an object of host name → {enabled?: true|false, emojiSet?: set name}'),
       addedSites: [...new Set(field('addedSites', isHostList, 'a list of host names'))],
-      emojiSet: field('emojiSet', isSet, `one of ${Object.keys(EMOJI_SETS).join(', ')}`),
+      emojiSet: field('emojiSet', isSet, `one of ${Object.keys(EMOJI_SETS).join(', ')} or custom:<id>`),
       labelMode: field('labelMode', isMode, '"seven" or "five"'),
     },
     problems,

@@ -4,20 +4,23 @@
  * bridge picks the change up within a second.
  */
 import browser from 'webextension-polyfill';
-import { EMOJI_SETS, twemojiName, type LabelMode } from '../pipeline/emoji/emojiSets';
-import { localized, translate, type Localized, type MessageKey } from '../pipeline/i18n';
+import { CUSTOM_SETS_KEY, readCustomSets } from '../pipeline/emoji/customSets';
+import { SET_LABELS, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { localized, type Localized } from '../pipeline/i18n';
 import type { BackgroundRequests, PopupRequest, TabStatus } from '../pipeline/messages';
 import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
-import { preview, setTitle, siteOf, siteScope, statusLines, withAddedSite, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
+import { t, translatePage } from './pageText';
+import { entryImage } from './entryImage';
+import { chosenSet, preview, setChoices, siteOf, type SetChoice, siteScope, statusLines, withAddedSite, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
 
 /** How often the live state is asked for while the popup is open (ms). */
 const STATUS_EVERY_MS = 500;
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-/** `message` in the browser's language. */
-const t = (message: Localized) => translate(message, (key, substitutions) => browser.i18n.getMessage(key, substitutions));
 
 let settings: Settings = DEFAULT_SETTINGS;
+/** Every set to choose from: the built-in ones and the user's own. */
+let choices: SetChoice[] = setChoices([]);
 let tab: browser.Tabs.Tab | undefined;
 
 async function save(next: Settings): Promise<void> {
@@ -36,9 +39,8 @@ function render(): void {
     element<HTMLInputElement>('site-enabled').checked = isOnForSite(settings, host);
     element('site-label').textContent = t(localized('onForSite', host));
     element('site-set-label').textContent = t(localized('siteSet', host));
-    const everywhere = EMOJI_SETS[settings.emojiSet];
-    const options = [['', t(localized('siteSetFollow', everywhere ? t(setTitle(everywhere)) : settings.emojiSet))],
-      ...Object.values(EMOJI_SETS).map((set) => [set.name, t(setTitle(set))])];
+    const options = [['', t(localized('siteSetFollow', chosenSet(choices, settings.emojiSet).title))],
+      ...choices.map((choice) => [choice.name, t(choice.title)])];
     element('site-set').replaceChildren(...options.map(([value, text]) => new Option(text, value, false, (settings.sites[host]?.emojiSet ?? '') === value)));
     element('site-scope').textContent = t(siteScope(settings, host));
     element('follow-everywhere').hidden = !settings.sites[host];
@@ -54,23 +56,18 @@ function render(): void {
 
 function renderChoices(host: string | null): void {
   const sets = element('sets');
-  sets.replaceChildren(...Object.values(EMOJI_SETS).map((set) => radio('set', set.name, t(setTitle(set)), settings.emojiSet === set.name,
-    () => void save(withChoice(settings, { emojiSet: set.name })))));
+  const chosen = chosenSet(choices, settings.emojiSet).name;
+  sets.replaceChildren(...choices.map((choice) => radio('set', choice.name, t(choice.title), chosen === choice.name,
+    () => void save(withChoice(settings, { emojiSet: choice.name })))));
   const modes: [LabelMode, string][] = [['seven', t(localized('sevenLabels'))], ['five', t(localized('fiveLabels'))]];
   element('modes').replaceChildren(...modes.map(([mode, title]) => radio('mode', mode, title, settings.labelMode === mode,
     () => void save(withChoice(settings, { labelMode: mode })))));
-  element('preview').replaceChildren(...preview(settings, host).map(({ label, name: labelName, emoji }) => {
+  element('preview').replaceChildren(...preview(settings, host, choices).map(({ label, name: labelName, entries }) => {
     const row = document.createElement('tr');
     const name = document.createElement('th');
     name.textContent = labelName ? t(labelName) : label;
     const cell = document.createElement('td');
-    cell.append(...emoji.map((e) => {
-      const image = document.createElement('img');
-      image.src = `/emoji/twemoji/${twemojiName(e)}.svg`;
-      image.alt = e;
-      image.width = image.height = 24;
-      return image;
-    }));
+    cell.append(...entries.map((entry) => entryImage(entry, t(localized('imageEntry')))));
     row.append(name, cell);
     return row;
   }));
@@ -111,17 +108,12 @@ function showProblems(problems: readonly Localized[]): void {
   }));
 }
 
-/** Fills the page's fixed text: `data-i18n` names the message of an element's text, `data-i18n-label` of its aria-label. */
-function translatePage(): void {
-  document.documentElement.lang = browser.i18n.getUILanguage();
-  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) node.textContent = t(localized(node.dataset.i18n as MessageKey));
-  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) node.setAttribute('aria-label', t(localized(node.dataset.i18nLabel as MessageKey)));
-}
-
 async function start(): Promise<void> {
   translatePage();
   [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  const read = readSettings((await browser.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY]);
+  const [stored, local] = await Promise.all([browser.storage.sync.get(SETTINGS_KEY), browser.storage.local.get(CUSTOM_SETS_KEY)]);
+  choices = setChoices(readCustomSets(local[CUSTOM_SETS_KEY], SET_LABELS).sets);
+  const read = readSettings(stored[SETTINGS_KEY]);
   settings = read.settings;
   showProblems(read.problems);
   element('reset').addEventListener('click', () => {
@@ -159,7 +151,12 @@ async function start(): Promise<void> {
     if (!reply.ok) note(reply.error);
     await save(withAddedSite(settings, host, false));
   });
+  element('manage-sets').addEventListener('click', () => void browser.runtime.openOptionsPage());
   browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && CUSTOM_SETS_KEY in changes) {
+      choices = setChoices(readCustomSets(changes[CUSTOM_SETS_KEY]!.newValue, SET_LABELS).sets);
+      render();
+    }
     if (area !== 'sync' || !(SETTINGS_KEY in changes)) return;
     settings = readSettings(changes[SETTINGS_KEY]!.newValue).settings;
     render();

@@ -2,10 +2,11 @@
  * What the popup shows, as pure functions of the settings, the active tab's URL and its live status, so
  * they are tested without a browser. popup.ts puts the result on the page and writes settings back.
  */
+import { customSetName, type CustomEntry, type CustomSet } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, FIVE_LABELS, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
 import { labelKey, localized, type Localized, type MessageKey } from '../pipeline/i18n';
 import type { TabStatus } from '../pipeline/messages';
-import { BUILT_IN_SITES, emojiSetForSite, isHostName, isOnForSite, type SiteSettings, type Settings } from '../pipeline/settings';
+import { BUILT_IN_SITES, DEFAULT_SETTINGS, emojiSetForSite, isHostName, isOnForSite, type SiteSettings, type Settings } from '../pipeline/settings';
 
 /** How emoface relates to the active tab's site. */
 export type SiteKind = 'built-in' | 'added' | 'available' | 'none';
@@ -31,6 +32,29 @@ export function setTitle(set: EmojiSet): Localized {
 }
 
 const BUILT_IN_SET_TITLES: Readonly<Record<string, MessageKey>> = { faces: 'setFaces', cats: 'setCats' };
+
+/** A set the user can choose: its settings value, its name, and its entries by label, calm to intense. */
+export interface SetChoice {
+  readonly name: string;
+  readonly title: Localized;
+  readonly levels: Readonly<Record<string, readonly CustomEntry[]>>;
+}
+
+/** The built-in sets, then the user's own. */
+export function setChoices(custom: readonly CustomSet[]): SetChoice[] {
+  return [
+    ...Object.values(EMOJI_SETS).map((set) => ({
+      name: set.name, title: setTitle(set),
+      levels: Object.fromEntries(Object.entries(set.levels).map(([label, emoji]) => [label, emoji.map((e) => ({ emoji: e }))])),
+    })),
+    ...custom.map((set) => ({ name: customSetName(set.id), title: localized('plainText', set.title), levels: set.levels })),
+  ];
+}
+
+/** The choice `name` selects; the default set's when it is gone (as the call does). */
+export function chosenSet(choices: readonly SetChoice[], name: string): SetChoice {
+  return choices.find((c) => c.name === name) ?? choices.find((c) => c.name === DEFAULT_SETTINGS.emojiSet)!;
+}
 
 /** Settings with emoface on or off everywhere. */
 export function withEnabled(settings: Settings, enabled: boolean): Settings {
@@ -76,13 +100,13 @@ export function withChoice(settings: Settings, choice: { emojiSet?: string; labe
   return { ...settings, ...choice };
 }
 
-/** Each label the mode shows, with its emoji from calm to intense, in the set used on `host` (or everywhere). */
-export function preview(settings: Settings, host: string | null = null): { label: string; name: Localized | null; emoji: readonly string[] }[] {
-  const set = EMOJI_SETS[host ? emojiSetForSite(settings, host) : settings.emojiSet] ?? EMOJI_SETS.faces!;
+/** Each label the mode shows, with its entries from calm to intense, in the set used on `host` (or everywhere). */
+export function preview(settings: Settings, host: string | null, choices: readonly SetChoice[]): { label: string; name: Localized | null; entries: readonly CustomEntry[] }[] {
+  const set = chosenSet(choices, host ? emojiSetForSite(settings, host) : settings.emojiSet);
   const labels = Object.keys(set.levels).filter((l) => settings.labelMode === 'seven' || (FIVE_LABELS as readonly string[]).includes(l));
   return labels.map((label) => {
     const key = labelKey(label);
-    return { label, name: key && localized(key), emoji: set.levels[label]! };
+    return { label, name: key && localized(key), entries: set.levels[label]! };
   });
 }
 

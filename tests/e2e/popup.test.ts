@@ -43,7 +43,7 @@ it('says what is wrong with bad stored settings, uses defaults, and can reset th
   await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
   await expect.poll(() => popup.locator('#problems-list li').allTextContents()).toEqual([
     'settings.enabled must be true or false, got "sometimes"; using true',
-    'settings.emojiSet must be one of faces, cats, got "dogs"; using "faces"',
+    'settings.emojiSet must be one of faces, cats or custom:<id>, got "dogs"; using "faces"',
   ]);
   expect(await popup.getByLabel('emoface on').isChecked()).toBe(true);
   await popup.getByRole('button', { name: 'Reset settings' }).click();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { localized } from '../../src/pipeline/i18n';
 import type { TabStatus } from '../../src/pipeline/messages';
 import { DEFAULT_SETTINGS } from '../../src/pipeline/settings';
-import { preview, setTitle, siteOf, siteScope, statusLines, withAddedSite, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
+import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withAddedSite, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
 import { english, getMessage } from './locales';
 
 const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, resultAgeMs: 40, faces: 2, drawing: true, framesIn: 300, framesOut: 300 };
@@ -32,13 +32,13 @@ describe('popup view', () => {
     expect(DEFAULT_SETTINGS.sites).toEqual({}); // not mutated
   });
   it('previews the chosen set, five labels in five-label mode', () => {
-    expect(preview(DEFAULT_SETTINGS).map((p) => p.label)).toEqual(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
-    const five = preview({ ...DEFAULT_SETTINGS, emojiSet: 'cats', labelMode: 'five' });
+    expect(preview(DEFAULT_SETTINGS, null, setChoices([])).map((p) => p.label)).toEqual(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
+    const five = preview({ ...DEFAULT_SETTINGS, emojiSet: 'cats', labelMode: 'five' }, null, setChoices([]));
     expect(five.map((p) => p.label)).toEqual(['angry', 'happy', 'neutral', 'sad', 'surprise']);
-    expect(five.find((p) => p.label === 'happy')!.emoji).toEqual(['😺', '😸', '😹']);
+    expect(five.find((p) => p.label === 'happy')!.entries).toEqual(['😺', '😸', '😹'].map((emoji) => ({ emoji })));
     const catsOnMeet = withSite(DEFAULT_SETTINGS, 'meet.google.com', { emojiSet: 'cats' });
-    expect(preview(catsOnMeet, 'meet.google.com').find((p) => p.label === 'happy')!.emoji).toEqual(['😺', '😸', '😹']);
-    expect(preview(catsOnMeet, 'discord.com').find((p) => p.label === 'happy')!.emoji).toEqual(['🙂', '😀', '😄']);
+    expect(preview(catsOnMeet, 'meet.google.com', setChoices([])).find((p) => p.label === 'happy')!.entries).toEqual(['😺', '😸', '😹'].map((emoji) => ({ emoji })));
+    expect(preview(catsOnMeet, 'discord.com', setChoices([])).find((p) => p.label === 'happy')!.entries).toEqual(['🙂', '😀', '😄'].map((emoji) => ({ emoji })));
     expect(english(five.find((p) => p.label === 'happy')!.name!)).toBe('happy');
     expect(english(setTitle({ name: 'cats', title: 'Cats', levels: {} }))).toBe('Cats');
     expect(english(setTitle({ name: 'mine', title: 'My set', levels: {} }))).toBe('My set');

@@ -21,7 +21,7 @@ describe('settings read from storage', () => {
     expect(settings).toEqual(DEFAULT_SETTINGS);
     expect(problems).toHaveLength(5);
     expect(problems[0]).toMatch(/settings\.enabled must be true or false, got "yes"; using true/);
-    expect(problems.find((p) => p.startsWith('settings.emojiSet'))).toMatch(/one of faces, cats, got "dogs"/);
+    expect(problems.find((p) => p.startsWith('settings.emojiSet'))).toMatch(/one of faces, cats or custom:<id>, got "dogs"/);
     expect(problems.find((p) => p.includes('labelMode'))).toMatch(/"seven" or "five", got 6/);
     expect(problems.find((p) => p.startsWith('settings.sites'))).toMatch(/got {"meet.google.com":{"emojiSet":"dogs"}}; using {}/);
   });

@@ -27,7 +27,7 @@ export const FIVE_LABELS = ['angry', 'happy', 'neutral', 'sad', 'surprise'] as c
 export function parseEmojiSet(value: unknown, labels: readonly string[]): EmojiSet {
   if (value === null || typeof value !== 'object') throw new TypeError('emoji set must be {name, title, levels: {label: [emoji…]}}');
   const { name, title, levels } = value as Record<string, unknown>;
-  if (typeof name !== 'string' || !/^[a-z0-9-]{1,40}$/.test(name)) throw new TypeError(`emoji set name must be 1–40 of a-z, 0-9, "-", got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !/^(custom:)?[a-z0-9-]{1,40}$/.test(name)) throw new TypeError(`emoji set name must be 1–40 of a-z, 0-9, "-" (after "custom:" for the user's sets), got ${JSON.stringify(name)}`);
   if (typeof title !== 'string' || title.length === 0 || title.length > 60) throw new TypeError(`emoji set ${name}: title must be 1–60 characters`);
   if (levels === null || typeof levels !== 'object') throw new TypeError(`emoji set ${name}: levels must be {label: [emoji…]}`);
   for (const label of labels) {
@@ -39,8 +39,8 @@ export function parseEmojiSet(value: unknown, labels: readonly string[]): EmojiS
   return { name, title, levels: levels as Record<string, string[]> };
 }
 
-/** Every label a built-in set covers (FER2013's seven). */
-const SET_LABELS = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'];
+/** Every label a set covers (FER2013's seven; the analyser checks them against the model's). */
+export const SET_LABELS: readonly string[] = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'];
 
 /** The built-in sets by name, from emoji/*.json. */
 export const EMOJI_SETS: Readonly<Record<string, EmojiSet>> = Object.fromEntries(
