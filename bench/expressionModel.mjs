@@ -1,5 +1,5 @@
-// The expression model's speed on TF.js's wasm backend in Node, as the extension runs it (fused layers
-// model, one thread, no threads pool): median ms per face at batch 1 and 3 over many runs.
+// The expression model's speed on TF.js's wasm backend in Node, as the extension runs it (a graph model
+// of fused ops, one thread): median ms per face at batch 1 and 3 over many runs.
 //   node bench/expressionModel.mjs [models dir] [--runs 200] [--no-save]
 // Prints a table and writes bench/results/expression-model-<date>.json (--no-save: prints the JSON instead).
 import { mkdirSync, writeFileSync } from 'node:fs';

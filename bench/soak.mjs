@@ -19,7 +19,7 @@ import { startCallServer } from '../demo/server.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '60' } } });
+const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '60' }, from: { type: 'string' } } });
 const MINUTES = Number(options.minutes);
 if (!(MINUTES >= 2)) throw new Error('--minutes must be 2 or more (the first minute is the baseline)');
 const MINUTE_MS = 60_000;
@@ -27,6 +27,17 @@ const MINUTE_MS = 60_000;
 const TARGETS = { memoryGrowthMiB: 10, deliveredPercent: 97, errors: 0 };
 /** A problem the popup shows within this long after an injected fault is that fault's, not an error. */
 const FAULT_EXPLAINS_MS = 15_000;
+/** The faults injected, in order, spread evenly over the call. */
+const FAULT_NAMES = ['offscreen document closed', 'service worker stopped', 'camera track ended and reopened by the page', 'settings changed 100 times in a minute'];
+
+// `--from <report.json>`: the summary and verdict of a finished soak, recomputed from its per-minute samples.
+if (options.from) {
+  const saved = JSON.parse(readFileSync(options.from, 'utf8'));
+  const { summary, verdict } = summarize({ ...saved, faultsPlanned: FAULT_NAMES.length });
+  writeFileSync(options.from, `${JSON.stringify({ ...saved, summary, verdict }, null, 2)}\n`);
+  console.log('summary', JSON.stringify(summary), 'targets', JSON.stringify(TARGETS), 'met', JSON.stringify(verdict));
+  process.exit(0);
+}
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: npm run bench:soak builds it');
 const site = await startCallServer();
@@ -128,7 +139,7 @@ const FAULTS = {
   },
 };
 const background = [];
-const schedule = Object.keys(FAULTS).map((name, index, all) => ({ name, atMs: Math.round(((index + 1) / (all.length + 1)) * MINUTES * MINUTE_MS) }));
+const schedule = FAULT_NAMES.map((name, index, all) => ({ name, atMs: Math.round(((index + 1) / (all.length + 1)) * MINUTES * MINUTE_MS) }));
 
 const started = Date.now();
 const minutes = [];
@@ -191,24 +202,39 @@ await browser.close();
 await site.close();
 
 // Verdict (the share delivered is per stream: the frames of a stream's last seconds before it ends count
-// in neither total). Memory: the page and extension processes' RSS, from the end of minute 1 to the end
-// (the JS heaps, measured after a forced collection, say where growth would be).
-const first = minutes[0];
-const last = minutes.at(-1);
-const growth = (last.rssMiB.page + last.rssMiB.extension) - (first.rssMiB.page + first.rssMiB.extension);
-const cameraFrames = minutes.reduce((n, m) => n + m.cameraFrames, 0);
-const delivered = (100 * minutes.reduce((n, m) => n + m.framesToCall, 0)) / cameraFrames;
-const unexplained = problems.filter((p) => !faults.some((f) => p.atMs >= f.atMs && p.atMs - f.atMs <= FAULT_EXPLAINS_MS));
-const summary = {
-  memoryGrowthMiB: Math.round(growth * 10) / 10,
-  heapGrowthMiB: { page: round1(last.heapMiB.page - first.heapMiB.page), offscreen: round1(last.heapMiB.offscreen - first.heapMiB.offscreen) },
-  deliveredPercent: round1(delivered), remoteFps: round1(minutes.reduce((n, m) => n + m.remoteFrames, 0) / minutes.reduce((n, m) => n + m.seconds, 0)),
-  errors: errors.length + unexplained.length, faultsSurvived: `${faults.filter((f) => f.survived).length}/${faults.length}`,
-};
-const verdict = {
-  memory: summary.memoryGrowthMiB <= TARGETS.memoryGrowthMiB, delivered: summary.deliveredPercent >= TARGETS.deliveredPercent,
-  errors: summary.errors <= TARGETS.errors, faults: faults.length === schedule.length && faults.every((f) => f.survived),
-};
+// in neither total). Memory: the page and extension processes' RSS, and the JS heaps after a forced
+// collection, each sampled at every minute's end; growth is the least-squares line through those samples
+// from minute 1 to the last, so one sample's noise (RSS moves by tens of MiB as Chromium trims and
+// grows its caches) neither hides nor fakes a trend.
+function summarize({ minutes, faults, problems, errors, faultsPlanned }) {
+  const growth = (value) => round1(slope(minutes.map((m) => [m.minute, value(m)])) * (minutes.at(-1).minute - minutes[0].minute));
+  const cameraFrames = minutes.reduce((n, m) => n + m.cameraFrames, 0);
+  const unexplained = problems.filter((p) => !faults.some((f) => p.atMs >= f.atMs && p.atMs - f.atMs <= FAULT_EXPLAINS_MS));
+  const summary = {
+    memoryGrowthMiB: growth((m) => m.rssMiB.page + m.rssMiB.extension),
+    heapGrowthMiB: { page: growth((m) => m.heapMiB.page), offscreen: growth((m) => m.heapMiB.offscreen) },
+    deliveredPercent: round1((100 * minutes.reduce((n, m) => n + m.framesToCall, 0)) / cameraFrames),
+    remoteFps: round1(minutes.reduce((n, m) => n + m.remoteFrames, 0) / minutes.reduce((n, m) => n + m.seconds, 0)),
+    errors: errors.length + unexplained.length, faultsSurvived: `${faults.filter((f) => f.survived).length}/${faults.length}`,
+  };
+  const verdict = {
+    memory: summary.memoryGrowthMiB <= TARGETS.memoryGrowthMiB, delivered: summary.deliveredPercent >= TARGETS.deliveredPercent,
+    errors: summary.errors <= TARGETS.errors, faults: faults.length === faultsPlanned && faults.every((f) => f.survived),
+  };
+  return { summary, verdict };
+}
+
+/** Least-squares slope of [x, y] points (null y skipped). */
+function slope(points) {
+  const known = points.filter(([, y]) => y !== null && Number.isFinite(y));
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+  const mx = mean(known.map(([x]) => x));
+  const my = mean(known.map(([, y]) => y));
+  const sxx = known.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : known.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
+}
+
+const { summary, verdict } = summarize({ minutes, faults, problems, errors, faultsPlanned: FAULT_NAMES.length });
 console.table(minutes.map((m) => ({
   minute: m.minute, camera: m.cameraFrames, 'to call': m.framesToCall, remote: m.remoteFrames, 'page heap': m.heapMiB.page,
   'offscreen heap': m.heapMiB.offscreen, 'page RSS': m.rssMiB.page, 'ext RSS': m.rssMiB.extension, trackers: m.trackers, errors: m.errors,

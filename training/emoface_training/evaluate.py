@@ -29,6 +29,7 @@ from .train import TRAINING_DIR, predict  # noqa: E402
 #: The mini-Xception paper's five labels (Yi, Hong & Park use the same five).
 FIVE_LABELS = ("angry", "happy", "neutral", "sad", "surprise")
 NODE_PREDICT = TRAINING_DIR / "scripts" / "tfjs-predict.mjs"
+FACE_API_EVAL = TRAINING_DIR.parent / "scripts" / "faceApiEval.mjs"
 
 
 def classify(models_dir: Path, crops: np.ndarray) -> np.ndarray:
@@ -119,7 +120,16 @@ def evaluate_baseline(checkpoint: Path, test) -> dict:
     }
 
 
-def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None) -> str:
+def evaluate_face_api(data: str) -> dict:
+    """face-api.js's expression net on the same PublicTest crops (scripts/faceApiEval.mjs, TF.js wasm in Node)."""
+    run = subprocess.run(["node", str(FACE_API_EVAL), str(Path(data) / "test")], capture_output=True, text=True, cwd=TRAINING_DIR.parent)
+    if run.returncode != 0:
+        raise RuntimeError(f"face-api.js evaluation failed:\n{run.stderr[-2000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None,
+           face_api: dict | None) -> str:
     training = meta["training"]
     rows = "\n".join(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
                      for label, v in result["perLabel"].items())
@@ -136,6 +146,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         f"{meta['model']['bytes'] / 1e6:.2f} MB | **{result['accuracy']:.2%}** | {five['accuracy']:.2%} |",
         *([f"| `{baseline['architecture']}` baseline, trained here ({baseline['evaluatedWith']}) | {baseline['parameters']:,} | "
            f"{baseline['macsPerFace'] / 1e6:.1f} | – | {baseline['publicTest']:.2%} | {baseline['publicTestFiveLabels']:.2%} |"] if baseline else []),
+        *([f"| face-api.js expression net (`scripts/faceApiEval.mjs`, same crops) | – | – | – | {face_api['accuracy']:.2%} | – |"] if face_api else []),
         "",
         "For reference: mini-Xception reaches 66% on FER2013 (Arriaga et al. 2017); the best single models about 73%.",
         "",
@@ -197,7 +208,9 @@ def evaluate(models_dir: Path, data: str, checkpoint: Path | None, baseline_chec
         write_atomic(baseline_path, (json.dumps(evaluate_baseline(baseline_checkpoint, test), indent=2) + "\n").encode())
     baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
     candidates = json.loads(candidates_path.read_text()) if candidates_path.is_file() else None
-    write_atomic(models_dir / "REPORT.md", report(meta, result, five, history, baseline, candidates).encode())
+    face_api = evaluate_face_api(data)
+    write_atomic(models_dir / "faceapi.json", (json.dumps(face_api, indent=2) + "\n").encode())
+    write_atomic(models_dir / "REPORT.md", report(meta, result, five, history, baseline, candidates, face_api).encode())
     return meta["metrics"]
 
 

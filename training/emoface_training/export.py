@@ -1,13 +1,15 @@
-"""Export a trained checkpoint to TF.js (a layers model) and write models/expression.json.
+"""Export a trained checkpoint to TF.js (a graph model) and write models/expression.json.
 
     python -m emoface_training.export --checkpoint runs/emonet_dw/final.pt
 
-What ships: the classifier with batch norm folded into the convolutions, ReLUs fused into them where
-one follows, and a softmax at the end, as a TF.js layers model (model.json + one float32 shard), so
-TF.js runs fused convolutions. PyTorch pads a stride-2 3×3 convolution by one pixel on every side and
-TF's 'same' does not, so those get an explicit zero padding. Before anything is written, TF.js's
-wasm backend (scripts/tfjs-export.mjs, in Node) runs the model on real FER2013 crops in batches of
-1, 7 and 64, and its probabilities must match PyTorch's within 1e-4.
+What ships: the classifier with batch norm folded into the convolutions, as a TF.js graph model
+(model.json + one shard) of fused ops, as TF.js's own converter writes them: each convolution with its
+bias and a following ReLU is one `_FusedConv2D` or `FusedDepthwiseConv2dNative`, a depthwise
+convolution's bias is carried into the pointwise convolution after it, PyTorch's one-pixel padding of a
+stride-2 convolution is the op's explicit padding, and the classifier is `_FusedMatMul` + `Softmax`.
+Before anything is written, TF.js's wasm backend (scripts/tfjs-parity.mjs, in Node) loads the model and
+runs it on real FER2013 crops in batches of 1, 7 and 64, and its probabilities must match PyTorch's
+within 1e-4.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ PARITY_CROPS = 256
 #: ITU-R BT.601 luma weights, what PIL's convert("L") uses; FER2013's crops are gray already.
 GRAY_WEIGHTS = (0.299, 0.587, 0.114)
 ALIGNMENT_TEMPLATE = Path(__file__).with_name("alignment_template.json")
-NODE_EXPORT = TRAINING_DIR / "scripts" / "tfjs-export.mjs"
+NODE_PARITY = TRAINING_DIR / "scripts" / "tfjs-parity.mjs"
 MODELS_DIR = TRAINING_DIR.parent / "models"
 
 
@@ -56,84 +58,143 @@ def fold_batch_norm(module: nn.Module) -> nn.Module:
     return module
 
 
-class LayerList:
-    """The folded network as a flat list of TF.js layers (NHWC) and one float32 weight buffer."""
+class Graph:
+    """The folded network as TF.js graph-model nodes (NHWC) and their constant weights, in shard order."""
 
     def __init__(self) -> None:
-        self.layers: list[dict] = []
-        self.weights: list[np.ndarray] = []
-        self.offset = 0
+        self.nodes: list[dict] = []
+        self.weights: list[tuple[str, np.ndarray]] = []
 
-    def add(self, op: str, inputs: list[str], weights: list[np.ndarray] | None = None, **config) -> str:
-        name = f"{op}_{len(self.layers)}"
-        layer = {"op": op, "name": name, "inputs": inputs, **config}
-        if weights is not None:
-            layer["weights"] = []
-            for array in weights:
-                array = np.ascontiguousarray(array, dtype=np.float32)
-                layer["weights"].append({"offset": self.offset, "shape": list(array.shape)})
-                self.weights.append(array.ravel())
-                self.offset += array.size
-        self.layers.append(layer)
+    def const(self, name: str, array: np.ndarray) -> str:
+        array = np.ascontiguousarray(array)
+        dtype = "DT_INT32" if array.dtype == np.int32 else "DT_FLOAT"
+        self.nodes.append({"name": name, "op": "Const", "attr": {
+            "value": {"tensor": {"dtype": dtype, "tensorShape": shape_attr(array.shape)}}, "dtype": {"type": dtype}}})
+        self.weights.append((name, array if dtype == "DT_INT32" else array.astype(np.float32)))
         return name
 
-    def conv(self, conv: nn.Conv2d, x: str, activation: str) -> str:
-        kernel, stride, padding = conv.kernel_size[0], conv.stride[0], conv.padding[0]
-        if padding == kernel // 2 and stride == 1:
-            tf_padding = "same"
-        elif padding == 0:
-            tf_padding = "valid"
-        else:  # PyTorch pads both sides; TF's 'same' at stride 2 would pad only the end
-            x = self.add("pad", [x], padding=padding)
-            tf_padding = "valid"
+    def op(self, op: str, inputs: list[str], **attr) -> str:
+        name = f"{op.strip('_').lower()}_{len(self.nodes)}"
+        self.nodes.append({"name": name, "op": op, "input": inputs, "attr": {"T": {"type": "DT_FLOAT"}, **attr}})
+        return name
+
+    def conv(self, conv: nn.Conv2d, x: str, relu: bool, bias: bool = True) -> str:
+        """One convolution, its bias (unless `bias` is false) and an optional ReLU fused into one op."""
+        stride, padding = conv.stride[0], conv.padding[0]
         weight = conv.weight.detach().numpy()  # [out, in/groups, kh, kw]
-        bias = conv.bias.detach().numpy() if conv.bias is not None else np.zeros(conv.out_channels, np.float32)
+        b = conv.bias.detach().numpy() if conv.bias is not None else np.zeros(conv.out_channels, np.float32)
         if conv.groups == 1:
-            return self.add("conv", [x], [weight.transpose(2, 3, 1, 0), bias], filters=conv.out_channels,
-                            kernel=kernel, stride=stride, padding=tf_padding, activation=activation)
-        if conv.groups == conv.in_channels == conv.out_channels:
-            return self.add("depthwise", [x], [weight.transpose(2, 3, 0, 1), bias], kernel=kernel, stride=stride,
-                            padding=tf_padding, activation=activation)
-        raise ValueError(f"grouped convolution with {conv.groups} groups has no TF.js layer")
+            op, kernel = "_FusedConv2D", weight.transpose(2, 3, 1, 0)
+        elif conv.groups == conv.in_channels == conv.out_channels:
+            op, kernel = "FusedDepthwiseConv2dNative", weight.transpose(2, 3, 0, 1)
+        else:
+            raise ValueError(f"grouped convolution with {conv.groups} groups has no TF.js op")
+        name = f"conv_{len(self.nodes)}"
+        inputs = [x, self.const(f"{name}/kernel", kernel), *([self.const(f"{name}/bias", b)] if bias else [])]
+        fused = [*(["BiasAdd"] if bias else []), *(["Relu"] if relu else [])]
+        if not fused:  # a plain depthwise convolution
+            op = "DepthwiseConv2dNative"
+        attr = {
+            "strides": ints([1, stride, stride, 1]), "dilations": ints([1, 1, 1, 1]), "data_format": text("NHWC"),
+            "padding": text("EXPLICIT" if padding else "VALID"),
+            **({"explicit_paddings": ints([0, 0, padding, padding, padding, padding, 0, 0])} if padding else {}),
+            **({"fused_ops": {"list": {"s": [base64(f) for f in fused]}}, "num_args": {"i": str(int(bias))}} if fused else {}),
+        }
+        return self.op(op, inputs, **attr)
 
     def sequence(self, modules: list[nn.Module], x: str) -> str:
         index = 0
         while index < len(modules):
             module = modules[index]
-            fused_relu = index + 1 < len(modules) and isinstance(modules[index + 1], nn.ReLU)
+            following = modules[index + 1] if index + 1 < len(modules) else None
             if isinstance(module, nn.Conv2d):
-                x = self.conv(module, x, "relu" if fused_relu else "linear")
-                index += 2 if fused_relu else 1
+                if is_depthwise(module) and is_pointwise(following):
+                    # pointwise(depthwise(x) + b) = pointwise(depthwise(x)) + W·b: one bias-add fewer.
+                    x = self.conv(module, x, relu=False, bias=False)
+                    modules = [*modules[:index + 1], fold_bias_forward(module, following), *modules[index + 2:]]
+                    index += 1
+                    continue
+                relu = isinstance(following, nn.ReLU)
+                x = self.conv(module, x, relu)
+                index += 2 if relu else 1
                 continue
             if isinstance(module, nn.ReLU):
-                x = self.add("relu", [x])
+                x = self.op("Relu", [x])
             elif isinstance(module, nn.AvgPool2d):
-                x = self.add("avgpool", [x], pool=module.kernel_size)
+                size = module.kernel_size
+                x = self.op("AvgPool", [x], ksize=ints([1, size, size, 1]), strides=ints([1, size, size, 1]),
+                            padding=text("VALID"), data_format=text("NHWC"))
             elif isinstance(module, ResidualBlock):
                 body = self.sequence(list(module.body), x)
                 shortcut = x if isinstance(module.shortcut, nn.Identity) else self.sequence(list(module.shortcut), x)
-                x = self.add("relu", [self.add("add", [body, shortcut])])
+                x = self.op("Relu", [self.op("AddV2", [body, shortcut])])
             elif isinstance(module, nn.Sequential):
                 x = self.sequence(list(module), x)
-            elif not isinstance(module, (nn.Flatten, nn.Dropout)):  # no-ops at inference in NHWC
+            elif not isinstance(module, (nn.Flatten, nn.Dropout)):  # no-ops at inference
                 raise ValueError(f"{type(module).__name__} has no TF.js export")
             index += 1
         return x
 
 
-def to_layers(classifier: EmoNet) -> tuple[dict, np.ndarray]:
-    """(spec for scripts/tfjs-export.mjs, flat float32 weights) of a folded EmoNet, softmax included."""
+def shape_attr(shape: tuple[int, ...]) -> dict:
+    return {"dim": [{"size": str(size)} for size in shape]}
+
+
+def ints(values: list[int]) -> dict:
+    return {"list": {"i": [str(v) for v in values]}}
+
+
+def base64(value: str) -> str:
+    import base64 as codec
+    return codec.b64encode(value.encode()).decode()
+
+
+def text(value: str) -> dict:
+    return {"s": base64(value)}
+
+
+def is_depthwise(module: nn.Module | None) -> bool:
+    return isinstance(module, nn.Conv2d) and module.groups == module.in_channels == module.out_channels and module.groups > 1
+
+
+def is_pointwise(module: nn.Module | None) -> bool:
+    return isinstance(module, nn.Conv2d) and module.kernel_size == (1, 1) and module.stride == (1, 1) and module.groups == 1
+
+
+def fold_bias_forward(depthwise: nn.Conv2d, pointwise: nn.Conv2d) -> nn.Conv2d:
+    """A copy of `pointwise` whose bias also carries `depthwise`'s bias through it."""
+    folded = nn.Conv2d(pointwise.in_channels, pointwise.out_channels, 1, bias=True)
+    with torch.no_grad():
+        folded.weight.copy_(pointwise.weight)
+        carried = pointwise.weight[:, :, 0, 0] @ depthwise.bias if depthwise.bias is not None else 0
+        folded.bias.copy_((pointwise.bias if pointwise.bias is not None else 0) + carried)
+    return folded
+
+
+def to_graph(classifier: EmoNet) -> tuple[dict, list[tuple[str, np.ndarray]]]:
+    """(model.json without its weight paths, [(name, array)] in shard order) of a folded EmoNet, softmax included."""
     if not isinstance(classifier, EmoNet):
         raise ValueError(f"only EmoNet architectures export to TF.js, got {type(classifier).__name__}")
-    layers = LayerList()
-    features = layers.sequence(list(classifier.features), "input")
-    pooled = layers.add("gap", [features])
+    graph = Graph()
+    height, width, channels = INPUT_SHAPE[1], INPUT_SHAPE[2], INPUT_SHAPE[0]
+    graph.nodes.append({"name": "input", "op": "Placeholder", "attr": {
+        "dtype": {"type": "DT_FLOAT"}, "shape": {"shape": shape_attr((-1, height, width, channels))}}})
+    features = graph.sequence(list(classifier.features), "input")
+    pooled = graph.op("Mean", [features, graph.const("pool/axes", np.array([1, 2], np.int32))], keep_dims={"b": False})
     linear = [m for m in classifier.head if isinstance(m, nn.Linear)][0]
-    output = layers.add("dense", [pooled], [linear.weight.detach().numpy().T, linear.bias.detach().numpy()],
-                        units=linear.out_features, activation="softmax")
-    spec = {"input": {"name": "input", "shape": [INPUT_SHAPE[1], INPUT_SHAPE[2], INPUT_SHAPE[0]]},
-            "layers": layers.layers, "output": output, "tolerance": PARITY_TOLERANCE}
-    return spec, np.concatenate(layers.weights)
+    logits = graph.op("_FusedMatMul", [pooled, graph.const("dense/kernel", linear.weight.detach().numpy().T),
+                                        graph.const("dense/bias", linear.bias.detach().numpy())],
+                      transpose_a={"b": False}, transpose_b={"b": False}, num_args={"i": "1"},
+                      fused_ops={"list": {"s": [base64("BiasAdd")]}})
+    output = graph.op("Softmax", [logits])
+    tensor = lambda name, shape: {"name": f"{name}:0", "dtype": "DT_FLOAT", "tensorShape": shape_attr(shape)}  # noqa: E731
+    model = {
+        "format": "graph-model", "generatedBy": f"PyTorch {torch.__version__}", "convertedBy": "emoface_training.export",
+        "signature": {"inputs": {"input": tensor("input", (-1, height, width, channels))},
+                      "outputs": {"probabilities": tensor(output, (-1, len(LABELS)))}},
+        "modelTopology": {"node": graph.nodes, "library": {}, "versions": {}},
+    }
+    return model, graph.weights
 
 
 @torch.no_grad()
@@ -145,23 +206,29 @@ def reference_probabilities(classifier: nn.Module, crops: np.ndarray) -> np.ndar
 def export_tfjs(classifier: nn.Module, crops: np.ndarray, out_dir: Path) -> dict:
     """Writes out_dir/model.json + weights.bin if TF.js matches PyTorch on `crops`; returns the Node report."""
     folded = fold_batch_norm(classifier.eval())
-    spec, weights = to_layers(folded)
+    model, weights = to_graph(folded)
+    shard = "weights.bin"
+    model["weightsManifest"] = [{"paths": [shard], "weights": [
+        {"name": name, "shape": list(array.shape), "dtype": "int32" if array.dtype == np.int32 else "float32"} for name, array in weights]}]
     expected = reference_probabilities(folded, crops)
     inputs = ((crops.astype(np.float32) / 255 - MEAN) / STD)[..., None]  # NHWC
     with tempfile.TemporaryDirectory() as folder:
-        paths = {name: Path(folder) / name for name in ("spec.json", "weights.bin", "crops.bin", "expected.bin")}
-        paths["spec.json"].write_text(json.dumps(spec))
-        paths["weights.bin"].write_bytes(weights.astype("<f4").tobytes())
-        paths["crops.bin"].write_bytes(inputs.astype("<f4").tobytes())
-        paths["expected.bin"].write_bytes(expected.astype("<f4").tobytes())
-        run = subprocess.run(["node", str(NODE_EXPORT), *map(str, paths.values()), str(out_dir)],
-                             capture_output=True, text=True, cwd=TRAINING_DIR)
-    lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"TF.js export failed:\n{run.stderr[-2000:]}")
-    report = json.loads(lines[-1])
-    if run.returncode != 0:
-        raise AssertionError(f"TF.js and PyTorch differ by {report['maxAbsDiff']:.2e} (> {PARITY_TOLERANCE}); nothing written")
+        staged = Path(folder) / "model"
+        staged.mkdir()
+        (staged / "model.json").write_text(json.dumps(model))
+        (staged / shard).write_bytes(b"".join(array.astype(array.dtype.newbyteorder("<")).tobytes() for _, array in weights))
+        (Path(folder) / "crops.bin").write_bytes(inputs.astype("<f4").tobytes())
+        (Path(folder) / "expected.bin").write_bytes(expected.astype("<f4").tobytes())
+        run = subprocess.run(["node", str(NODE_PARITY), str(staged), str(Path(folder) / "crops.bin"), str(Path(folder) / "expected.bin"),
+                              str(PARITY_TOLERANCE)], capture_output=True, text=True, cwd=TRAINING_DIR)
+        lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            raise RuntimeError(f"TF.js parity check failed to run:\n{run.stderr[-2000:]}")
+        report = json.loads(lines[-1])
+        if run.returncode != 0:
+            raise AssertionError(f"TF.js and PyTorch differ by {report['maxAbsDiff']:.2e} (> {PARITY_TOLERANCE}); nothing written")
+        for name in (shard, "model.json"):  # the weights first: a model.json is never without its shard
+            write_atomic(out_dir / name, (staged / name).read_bytes())
     return report
 
 
@@ -179,7 +246,7 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
     return {
         "format": "emoface-expression-model/2",
         "model": {
-            "format": "tfjs-layers-model", "file": relative(model_json), "sha256": sha256(model_json),
+            "format": "tfjs-graph-model", "file": relative(model_json), "sha256": sha256(model_json),
             "weights": [{"file": relative(shard), "bytes": shard.stat().st_size, "sha256": sha256(shard)}],
             "architecture": config["model"], "parameters": count_parameters(classifier),
             "macsPerFace": count_macs(classifier), "bytes": model_json.stat().st_size + shard.stat().st_size,

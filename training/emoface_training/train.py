@@ -125,7 +125,6 @@ def balanced_limit(split: Split, limit: int, generator: np.random.Generator) -> 
 
 
 @torch.no_grad()
-@torch.no_grad()
 def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
     """Softmax probabilities [N, labels] for uint8 crops [N, 48, 48], as the exported model computes them."""
     model.eval()

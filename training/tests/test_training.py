@@ -67,7 +67,7 @@ def test_export_writes_a_tfjs_model_with_parity_and_metadata(trained, fer2013, t
     written = json.loads((tmp_path / "expression.json").read_text())
     assert written == meta
     assert written["labels"] == list(LABELS)
-    assert written["model"]["format"] == "tfjs-layers-model"
+    assert written["model"]["format"] == "tfjs-graph-model"
     assert written["input"]["layout"] == "NHWC" and written["input"]["width"] == written["input"]["height"] == 48
     assert written["input"]["channels"] == 1 and set(written["input"]["normalization"]) >= {"mean", "std"}
     assert written["export"]["parityMaxAbsDiff"] < PARITY_TOLERANCE and written["export"]["parityCrops"] >= 200
@@ -76,7 +76,9 @@ def test_export_writes_a_tfjs_model_with_parity_and_metadata(trained, fer2013, t
         path = tmp_path / entry["file"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
     topology = json.loads((tmp_path / written["model"]["file"]).read_text())
-    assert topology["format"] == "layers-model"
+    assert topology["format"] == "graph-model"
+    ops = {node["op"] for node in topology["modelTopology"]["node"]}
+    assert {"_FusedConv2D", "_FusedMatMul", "Softmax"} <= ops and not {"BiasAdd", "Conv2D", "FusedBatchNormV3"} & ops  # fused, folded
     assert not [p for p in tmp_path.rglob("*.tmp")]
     points = written["alignment"]["keypoints"]
     assert 0.2 < points["right_eye"][0] < 0.45 < 0.55 < points["left_eye"][0] < 0.8  # eyes either side
@@ -94,12 +96,12 @@ def test_export_writes_a_tfjs_model_with_parity_and_metadata(trained, fer2013, t
 def test_export_refuses_to_write_when_tfjs_and_pytorch_disagree(trained, fer2013, tmp_path, monkeypatch):
     config, _ = trained
     import emoface_training.export as exporting
-    original = exporting.to_layers
+    original = exporting.to_graph
 
     def broken(classifier):
-        spec, weights = original(classifier)
-        return spec, weights * 1.01  # what a wrong layout or a missed fold would look like
-    monkeypatch.setattr(exporting, "to_layers", broken)
+        model, weights = original(classifier)  # what a wrong layout or a missed fold would look like:
+        return model, [(name, array * 1.01 if array.dtype == np.float32 else array) for name, array in weights]
+    monkeypatch.setattr(exporting, "to_graph", broken)
     with pytest.raises(AssertionError, match="differ"):
         export(Path(config.out) / "final.pt", tmp_path, str(fer2013))
     assert not (tmp_path / "expression.json").exists() and not (tmp_path / "expression" / "model.json").exists()
