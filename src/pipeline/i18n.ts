@@ -16,6 +16,7 @@ export interface Localized {
 /** A substitution: plain text (a number, a host, what the browser said) or another message. */
 export type MessageArg = string | Localized;
 
+/** The message `key` with its substitutions, in order. */
 export function localized(key: MessageKey, ...args: MessageArg[]): Localized {
   return { key, args };
 }

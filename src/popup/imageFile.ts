@@ -8,6 +8,7 @@ import { describeError, localized, type MessageArg, type MessageKey } from '../p
 
 const kB = (bytes: number) => String(Math.ceil(bytes / 1000));
 
+/** The PNG data URL to store for `file`; throws SetProblem naming the file and what is wrong with it. */
 export async function imageEntryFromFile(file: File): Promise<string> {
   const refuse = (key: MessageKey, ...args: MessageArg[]) => new SetProblem('fileProblem', file.name, localized(key, ...args));
   if (file.size > CUSTOM_LIMITS.imageFileBytes) throw refuse('fileTooBig', kB(file.size), kB(CUSTOM_LIMITS.imageFileBytes));

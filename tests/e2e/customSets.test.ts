@@ -63,6 +63,7 @@ it('makes a set from an image, uses it in a call, exports, deletes and imports i
 
   const { page } = await openCall(browser.context, 'meet.google.com');
   await waitFor(page, () => (window.emofaceCall.colorFraction([0, 200, 83], { tolerance: 20 }) ?? 0) > 0.02, 15_000);
+  expect(await colorFraction(page, GREEN, 20)).toBeGreaterThan(0.02);
   expect(await colorFraction(page, FACE_YELLOW)).toBeLessThan(0.005);
 
   const download = sets.waitForEvent('download');

@@ -12,6 +12,7 @@ import { hasArtwork } from './palette';
 /** One entry: a Unicode emoji, or an image as a `data:image/png;base64,` URL. */
 export type CustomEntry = { readonly emoji: string } | { readonly image: string };
 
+/** A set the user made. */
 export interface CustomSet {
   /** Key of the set: [a-z0-9-], unique among the user's sets. */
   readonly id: string;
@@ -28,6 +29,7 @@ export const CUSTOM_PREFIX = 'custom:';
 /** The `format` of an exported set file. */
 export const SET_FILE_FORMAT = 'emoface-emoji-set/1';
 
+/** How big the user's sets may be (characters of stored JSON, bytes of a file, px). */
 export const CUSTOM_LIMITS = {
   /** An image file as chosen, before it is normalised. */
   imageFileBytes: 2 * 1024 * 1024,
