@@ -1,7 +1,8 @@
 // `npm run bench:soak [-- --minutes 60]`: an hour-long call with emoface, in Debian's Chromium with the
 // built extension: a real loopback WebRTC call at 1280×720@30 from a fake camera looping a real face
-// video. Every minute it records the frames the camera gave and emoface handed to the call (the hook's
-// own counters), the frames the remote side received, the JS heap of the page, the offscreen analyser
+// video. Every minute it records the frames the camera made (its track's own count, so frames dropped
+// before emoface read them count as lost) and those emoface handed to the call, the frames the remote
+// side received, the JS heap of the page, the offscreen analyser
 // and the service worker (DevTools protocol), the RSS of the page and extension processes, the
 // analyser's tracker count, and every error. Faults are injected along the way, each followed by a
 // check that frames still flow: the offscreen document closed, the service worker stopped, the camera
@@ -143,7 +144,7 @@ const schedule = FAULT_NAMES.map((name, index, all) => ({ name, atMs: Math.round
 
 const started = Date.now();
 const minutes = [];
-const seenStreams = new Map(); // streamId → {framesIn, framesOut} at the last sample
+const seenStreams = new Map(); // streamId → {cameraFrames, framesOut} at the last sample
 let lastRemote = await remoteFrames();
 let lastSampleMs = Date.now();
 let lastError = null;
@@ -173,20 +174,20 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     await page.waitForTimeout(Math.min(5000, Math.max(0, endMs - Date.now())));
   }
   const now = await status();
-  let framesIn = 0;
+  let cameraFrames = 0;
   let framesOut = 0;
   for (const stream of now?.streams ?? []) {
-    const before = seenStreams.get(stream.streamId) ?? { framesIn: 0, framesOut: 0 };
-    framesIn += stream.framesIn - before.framesIn;
+    const before = seenStreams.get(stream.streamId) ?? { cameraFrames: 0, framesOut: 0 };
+    cameraFrames += stream.cameraFrames - before.cameraFrames;
     framesOut += stream.framesOut - before.framesOut;
-    seenStreams.set(stream.streamId, { framesIn: stream.framesIn, framesOut: stream.framesOut });
+    seenStreams.set(stream.streamId, { cameraFrames: stream.cameraFrames, framesOut: stream.framesOut });
   }
   const remote = await remoteFrames();
   const { rssMiB } = chromiumProcesses();
   const callPage = await target((t) => t.type === 'page' && t.url.startsWith('https://meet.google.com/'));
   const sampledMs = Date.now();
   const row = {
-    minute, seconds: Math.round((sampledMs - lastSampleMs) / 100) / 10, cameraFrames: framesIn, framesToCall: framesOut, remoteFrames: remote - lastRemote,
+    minute, seconds: Math.round((sampledMs - lastSampleMs) / 100) / 10, cameraFrames, framesToCall: framesOut, remoteFrames: remote - lastRemote,
     heapMiB: { page: await heapMiB(callPage), offscreen: await heapMiB(await extensionTarget('background_page')), serviceWorker: await heapMiB(await extensionTarget('service_worker')) },
     rssMiB: Object.fromEntries(Object.entries(rssMiB).map(([k, v]) => [k, Math.round(v)])),
     trackers: now?.analyserTrackers ?? null, streams: now?.streams?.length ?? 0, errors: errors.length,

@@ -60,8 +60,11 @@ export interface StreamStats {
   readonly faces: number;
   /** False while frames pass through unchanged (emoface off, or failing). */
   readonly drawing: boolean;
-  /** Frames since the stream began, in from the camera and out to the call. */
-  readonly framesIn: number;
+  /**
+   * Frames since the stream began: the camera's (its track's own count, frames dropped before the page
+   * read them included) and those handed to the call.
+   */
+  readonly cameraFrames: number;
   readonly framesOut: number;
 }
 
@@ -182,7 +185,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
       if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
       const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'resultAgeMs', 'faces'] as const;
       for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
-      for (const key of ['framesIn', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
+      for (const key of ['cameraFrames', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
       if (typeof s.drawing !== 'boolean') return 'stats: drawing must be true or false';
       const n = (key: typeof numbers[number]) => s[key] as number;
       return {
@@ -190,7 +193,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
         stats: {
           streamId: s.streamId, drawing: s.drawing, width: n('width'), height: n('height'), fpsIn: n('fpsIn'), fpsOut: n('fpsOut'),
           analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
-          framesIn: s.framesIn as number, framesOut: s.framesOut as number,
+          cameraFrames: s.cameraFrames as number, framesOut: s.framesOut as number,
         },
       };
     }

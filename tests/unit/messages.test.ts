@@ -5,7 +5,7 @@ const frame = (width: number, height: number, bytes = width * height * 4) => ({
   type: 'analyse', streamId: 'a1b2-c3', seq: 7, width, height, pixels: new ArrayBuffer(bytes), timestampMs: 1234.5,
 });
 const stats = {
-  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, resultAgeMs: 40, faces: 1, drawing: true, framesIn: 3000, framesOut: 2999,
+  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, resultAgeMs: 40, faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
 };
 
 describe('messages from the page world (the bridge checks each)', () => {
@@ -31,7 +31,7 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage({ type: 'streamEnded', streamId: '../../etc' })).toMatch(/bad streamId/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, fpsIn: 1e9 } })).toMatch(/fpsIn/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, drawing: 'yes' } })).toMatch(/drawing/);
-    expect(parseHookMessage({ type: 'stats', stats: { ...stats, framesIn: -1 } })).toMatch(/framesIn must be a count/);
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, cameraFrames: -1 } })).toMatch(/cameraFrames must be a count/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'frame', detail: 42 })).toMatch(/detail must be text/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'settingsField', detail: '' })).toMatch(/must be one of artwork, camera, frame/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'toString', detail: '' })).toMatch(/must be one of/);

@@ -48,7 +48,7 @@ export class CameraPipeline {
   #seq = 0;
   #inFlight: { seq: number; sentAtMs: number } | null = null;
   #latest: { seq: number; timestampMs: number; faces: readonly AnalysedFace[] } | null = null;
-  /** Frames since the stream began, in from the camera and out to the call. */
+  /** Frames since the stream began, read from the camera and handed to the call. */
   readonly #total = { framesIn: 0, framesOut: 0 };
   #window = { startMs: -1, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [] as number[], ageMs: [] as number[], faces: 0, drawing: false };
   #lastProblem = '';
@@ -183,7 +183,7 @@ export class CameraPipeline {
         streamId: this.streamId, width: this.#camera.getSettings().width ?? 0, height: this.#camera.getSettings().height ?? 0,
         fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), analysesPerSecond: perSecond(w.analyses),
         compositeMs: Math.round(median(w.compositeMs) * 100) / 100, resultAgeMs: Math.round(median(w.ageMs)),
-        faces: w.faces, drawing: w.drawing, framesIn: this.#total.framesIn, framesOut: this.#total.framesOut,
+        faces: w.faces, drawing: w.drawing, cameraFrames: this.#camera.stats?.totalFrames ?? this.#total.framesIn, framesOut: this.#total.framesOut,
       };
       this.#link.send({ type: 'stats', stats });
       this.#window = { startMs: timestampMs, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [], ageMs: [], faces: w.faces, drawing: w.drawing };

@@ -11,3 +11,8 @@ declare class MediaStreamTrackGenerator extends MediaStreamTrack {
   constructor(init: { kind: 'video' | 'audio' });
   readonly writable: WritableStream<VideoFrame>;
 }
+
+/** A video track's frame counters (Chrome; not yet in TypeScript's DOM types). */
+interface MediaStreamTrack {
+  readonly stats?: { readonly totalFrames: number; readonly deliveredFrames: number; readonly discardedFrames: number };
+}
