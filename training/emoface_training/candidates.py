@@ -3,7 +3,7 @@
     python -m emoface_training.candidates        # writes ../models/candidates.json, printed as a table
 
 Each EmoNet variant gets seeded random weights (speed does not depend on them), goes through the real
-export (folding, fused layers, parity with PyTorch on real crops) and bench/expressionModel.mjs.
+export (folding, a graph model of fused ops, parity with PyTorch on real crops) and bench/expressionModel.mjs.
 """
 from __future__ import annotations
 
