@@ -7,7 +7,7 @@
 // analyser's tracker count, and every error. Faults are injected along the way, each followed by a
 // check that frames still flow: the offscreen document closed, the service worker stopped, the camera
 // track ended and reopened by the page, the settings changed 100 times in a minute.
-// Prints a table and a verdict against the targets; writes bench/results/soak-<date>.json.
+// Prints a table and a verdict against the targets; writes bench/results/soak-<date>-<minutes>min.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -249,7 +249,7 @@ const report = {
   targets: TARGETS, summary, verdict, faults, problems, errors, minutes,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const out = join(ROOT, 'bench', 'results', `soak-${report.date.slice(0, 10)}.json`);
+const out = join(ROOT, 'bench', 'results', `soak-${report.date.slice(0, 10)}-${MINUTES}min.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${out}`);
 
