@@ -47,6 +47,7 @@ const browser = await launchBrowser({
   video: makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 10, faces: 1 }), // Chromium loops it
 });
 const chromium = browser.context.browser().version();
+const commit = gitCommit(); // the build under test: read now, not when the run ends
 const errors = [];
 const problems = [];
 const faults = [];
@@ -245,7 +246,7 @@ console.log('summary', JSON.stringify(summary), 'targets', JSON.stringify(TARGET
 const report = {
   date: new Date().toISOString(), command: `npm run bench:soak -- --minutes ${MINUTES}`,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), load: os.loadavg() },
-  versions: { emoface: JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')).version, commit: gitCommit(), chromium, node: process.version },
+  versions: { emoface: JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')).version, commit, chromium, node: process.version },
   targets: TARGETS, summary, verdict, faults, problems, errors, minutes,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
