@@ -1,6 +1,6 @@
 /**
- * The popup: on/off everywhere and for the current site, the emoji set and label mode with a preview,
- * and the live state of the current tab. Settings are written whole to chrome.storage.sync; each tab's
+ * The popup: on/off and the emoji set everywhere and for the current site, the label mode with a preview,
+ * the way to the user's own sets (sets.html), and the live state of the current tab. Settings are written whole to chrome.storage.sync; each tab's
  * bridge picks the change up within a second.
  */
 import browser from 'webextension-polyfill';
