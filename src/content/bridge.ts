@@ -37,6 +37,8 @@ class Bridge {
   #opening: Promise<Runtime.Port> | null = null;
   #unavailableUntilMs = 0;
   #customSets: readonly CustomSet[] = [];
+  /** The set to draw with (see #setChanged). */
+  #inUse: EmojiSet = EMOJI_SETS[DEFAULT_SETTINGS.emojiSet]!;
   /** PNG bytes by artwork key (an emoji, or a custom image's key), of every set met so far. */
   readonly #artwork = new Map<string, ArrayBuffer>();
   /** Emoji whose artwork was asked of the analyser and has not come yet. */
@@ -114,21 +116,19 @@ class Bridge {
     if (this.#settingsLoaded) this.#setChanged();
   }
 
+  /**
+   * The settings or the user's sets changed: works out the set to draw with once (a custom set's image
+   * keys hash its images; that is not work for every frame) — the site's, or the one for every site; a
+   * custom set that is gone falls back to the default set, and the popup is told.
+   */
   #setChanged(): void {
     const name = emojiSetForSite(this.#settings, this.#host);
     const id = customSetId(name);
-    if (id !== null && !this.#customSets.some((set) => set.id === id)) this.#lastError = localized('customSetMissing', name);
+    const custom = id === null ? undefined : this.#customSets.find((set) => set.id === id);
+    if (id !== null && !custom) this.#lastError = localized('customSetMissing', name);
+    this.#inUse = custom ? toEmojiSet(custom) : EMOJI_SETS[name] ?? EMOJI_SETS[DEFAULT_SETTINGS.emojiSet]!;
     this.#pushState();
     if (this.#streams.size > 0) this.#requestArtwork();
-  }
-
-  /** The set to draw with: the site's, or the one for every site; a custom set that is gone falls back to the default set. */
-  #activeSet(): EmojiSet {
-    const name = emojiSetForSite(this.#settings, this.#host);
-    const id = customSetId(name);
-    const custom = id === null ? undefined : this.#customSets.find((set) => set.id === id);
-    if (custom) return toEmojiSet(custom);
-    return EMOJI_SETS[name] ?? EMOJI_SETS[DEFAULT_SETTINGS.emojiSet]!;
   }
 
   /**
@@ -138,7 +138,7 @@ class Bridge {
    */
   #requestArtwork(): void {
     if (!this.#on()) return;
-    for (const wanted of [emojiOfSet(this.#activeSet()), Object.values(EMOJI_SETS).flatMap(emojiOfSet)]) {
+    for (const wanted of [emojiOfSet(this.#inUse), Object.values(EMOJI_SETS).flatMap(emojiOfSet)]) {
       const missing = [...new Set(wanted)].filter((key) => !key.startsWith('image:') && !this.#artwork.has(key) && !this.#artworkRequested.has(key));
       if (missing.length === 0) continue;
       for (const emoji of missing) this.#artworkRequested.add(emoji);
@@ -151,7 +151,7 @@ class Bridge {
   }
 
   #state(): BridgeMessage {
-    const set = this.#activeSet();
+    const set = this.#inUse;
     const artwork: Record<string, ArrayBuffer> = {};
     for (const key of emojiOfSet(set)) {
       const png = this.#artwork.get(key);
@@ -180,7 +180,7 @@ class Bridge {
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
           rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs,
-          labelMode: this.#settings.labelMode, set: this.#activeSet(),
+          labelMode: this.#settings.labelMode, set: this.#inUse,
         });
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
@@ -255,7 +255,7 @@ class Bridge {
           this.#artwork.set(emoji, base64ToBytes(png).buffer as ArrayBuffer);
           this.#artworkRequested.delete(emoji);
         }
-        const inUse = emojiOfSet(this.#activeSet());
+        const inUse = emojiOfSet(this.#inUse);
         if (Object.keys(message.images).some((emoji) => inUse.includes(emoji))) this.#pushState();
         return;
       }

@@ -115,15 +115,16 @@ export class CameraPipeline {
 
   /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
   #process(frame: VideoFrame): VideoFrame {
-    const timestampMs = frame.timestamp / 1000;
-    this.#count(timestampMs);
-    const state = this.#state();
-    this.#window.drawing = state.on;
-    if (!state.on) {
-      this.#latest = null;
-      return frame;
-    }
+    // Whatever throws on a frame (counting, analysis, drawing), the frame itself goes on to the call.
     try {
+      const timestampMs = frame.timestamp / 1000;
+      this.#count(timestampMs);
+      const state = this.#state();
+      this.#window.drawing = state.on;
+      if (!state.on) {
+        this.#latest = null;
+        return frame;
+      }
       this.#maybeAnalyse(frame, timestampMs);
       const faces = this.#facesToDraw(frame, timestampMs, state.artwork);
       this.#window.faces = faces.length;
