@@ -51,16 +51,15 @@ chrome.runtime.onConnect.addListener((port) => {
       streamKeys.delete(key);
     },
   };
-  let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), (error: unknown) => {
-    reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
-  });
+  const cannotStart = (error: unknown) => reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
+  let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), cannotStart);
   port.onMessage.addListener((request: AnalyserRequest) => {
     queue = queue.then(async () => {
       let ready: Analyser;
       try {
         ready = await analyser;
       } catch (error) {
-        reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
+        cannotStart(error);
         return;
       }
       try {

@@ -3,10 +3,8 @@
  * (not its name), an SVG refused if it could run or fetch anything, decoded (a GIF's first frame),
  * fitted into a transparent square and re-encoded as PNG. Every refusal names the file and the problem.
  */
-import { CUSTOM_LIMITS, imageKind, SetProblem, svgProblem } from '../pipeline/emoji/customSets';
+import { CUSTOM_LIMITS, imageKind, kB, SetProblem, svgProblem } from '../pipeline/emoji/customSets';
 import { describeError, localized, type MessageArg, type MessageKey } from '../pipeline/i18n';
-
-const kB = (bytes: number) => String(Math.ceil(bytes / 1000));
 
 /** The PNG data URL to store for `file`; throws SetProblem naming the file and what is wrong with it. */
 export async function imageEntryFromFile(file: File): Promise<string> {

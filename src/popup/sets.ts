@@ -6,7 +6,7 @@
  */
 import browser from 'webextension-polyfill';
 import {
-  CUSTOM_LIMITS, CUSTOM_SETS_KEY, customSetName, newSetId, parseCustomSet, parseSetFile, readCustomSets, SetProblem, setFile,
+  CUSTOM_LIMITS, CUSTOM_SETS_KEY, customSetName, kB, newSetId, parseCustomSet, parseSetFile, readCustomSets, SetProblem, setFile,
   storedCustomSets, type CustomEntry, type CustomSet,
 } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, SET_LABELS } from '../pipeline/emoji/emojiSets';
@@ -212,7 +212,7 @@ async function remove(set: CustomSet): Promise<void> {
 
 async function importFile(file: File): Promise<void> {
   try {
-    if (file.size > CUSTOM_LIMITS.setChars) throw new SetProblem('fileTooBig', String(Math.ceil(file.size / 1000)), String(CUSTOM_LIMITS.setChars / 1000));
+    if (file.size > CUSTOM_LIMITS.setChars) throw new SetProblem('fileTooBig', kB(file.size), kB(CUSTOM_LIMITS.setChars));
     const text = await file.text();
     const parsed = parseSetFile(text, 'import', SET_LABELS);
     const set = { ...parsed, id: newSetId(parsed.title, sets.map((s) => s.id)) };

@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { SET_LABELS } from '../../src/pipeline/emoji/emojiSets';
-import { assertBuilt, colorFraction, DIST, FACE_YELLOW, launchBrowser, makeFaceVideo, openCall, startCallServer, waitFor, type Browser, type CallSite } from './harness';
+import { callBrowserForFile, colorFraction, FACE_YELLOW, openCall, waitFor } from './harness';
 
 /** A green no emoji set has: what the remote side shows when the custom image is drawn. */
 const GREEN = [0, 200, 83] as const;
 
-let site: CallSite;
-let browser: Browser;
+const call = callBrowserForFile();
 const folder = mkdtempSync(join(tmpdir(), 'emoface-sets-'));
 const file = (name: string, bytes: Buffer | string) => {
   const path = join(folder, name);
@@ -25,24 +24,14 @@ const file = (name: string, bytes: Buffer | string) => {
   return path;
 };
 
-beforeAll(async () => {
-  assertBuilt();
-  site = await startCallServer();
-  browser = await launchBrowser({ extensionDir: DIST, video: makeFaceVideo({ faces: 1 }), port: site.port });
-});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  rmSync(folder, { recursive: true, force: true });
-});
-
-const storedSets = () => browser.serviceWorker!.evaluate(async () => (await chrome.storage.local.get("customSets")).customSets as { sets: { id: string; title: string }[] } | undefined);
-const storedSettings = () => browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get("settings")).settings as { emojiSet?: string } | undefined);
+const storedSets = () => call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.local.get("customSets")).customSets as { sets: { id: string; title: string }[] } | undefined);
+const storedSettings = () => call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get("settings")).settings as { emojiSet?: string } | undefined);
 
 async function openSetsPage(): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(`chrome-extension://${browser.extensionId}/src/popup/sets.html`);
+  const page = await call.browser.context.newPage();
+  await page.goto(`chrome-extension://${call.browser.extensionId}/src/popup/sets.html`);
   return page;
 }
 
@@ -61,7 +50,7 @@ it('makes a set from an image, uses it in a call, exports, deletes and imports i
   await sets.getByRole('button', { name: 'Use everywhere' }).click();
   await expect.poll(async () => (await storedSettings())?.emojiSet).toBe('custom:green');
 
-  const { page } = await openCall(browser.context, 'meet.google.com');
+  const { page } = await openCall(call.browser.context, 'meet.google.com');
   await waitFor(page, () => (window.emofaceCall.colorFraction([0, 200, 83], { tolerance: 20 }) ?? 0) > 0.02, 15_000);
   expect(await colorFraction(page, GREEN, 20)).toBeGreaterThan(0.02);
   expect(await colorFraction(page, FACE_YELLOW)).toBeLessThan(0.005);

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from '../../demo/browser.mjs';
 import { makeFaceVideo } from '../../demo/fakeCamera.mjs';
 import { startCallServer } from '../../demo/server.mjs';
@@ -23,6 +24,24 @@ export type CallSite = Awaited<ReturnType<typeof startCallServer>>;
 export type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 
 export { launchBrowser, makeFaceVideo, startCallServer };
+
+/**
+ * For one test file: the call site and Chromium with the built extension and a fake camera of one real
+ * face, started before the file's tests and closed after them. The fields are set once `beforeAll` ran.
+ */
+export function callBrowserForFile(): { site: CallSite; browser: Browser } {
+  const started = {} as { site: CallSite; browser: Browser };
+  beforeAll(async () => {
+    assertBuilt();
+    started.site = await startCallServer();
+    started.browser = await launchBrowser({ extensionDir: DIST, video: makeFaceVideo({ faces: 1 }), port: started.site.port });
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.site?.close();
+  });
+  return started;
+}
 
 /** Opens https://<host>/ and, unless `start` is false, starts the loopback call with `video` constraints. */
 export async function openCall(context: BrowserContext, host: string, video: unknown = { width: 640, height: 480, frameRate: 30 }, audio = false): Promise<{ page: Page; track: TrackInfo }> {

@@ -4,29 +4,17 @@
  * reach for extension APIs and files. None of it may change settings, stop the call, or hand the page
  * anything beyond what the hook itself needs to draw.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BRIDGE_READY, HELLO_FROM_HOOK } from '../../src/content/handshake';
-import { assertBuilt, colorFraction, DIST, FACE_YELLOW, launchBrowser, makeFaceVideo, openCall, startCallServer, waitFor, type Browser, type CallSite } from './harness';
+import { callBrowserForFile, colorFraction, FACE_YELLOW, openCall, waitFor } from './harness';
 
-let site: CallSite;
-let browser: Browser;
+const call = callBrowserForFile();
 
-beforeAll(async () => {
-  assertBuilt();
-  site = await startCallServer();
-  browser = await launchBrowser({ extensionDir: DIST, video: makeFaceVideo({ width: 640, height: 480, fps: 30, seconds: 4, faces: 1 }), port: site.port });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const storedSettings = () => browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get(null)));
+const storedSettings = () => call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get(null)));
 const hasEmoji = () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05;
 
 it('survives a page that forges, floods and snoops, with settings and extension data out of its reach', async () => {
-  const { page } = await openCall(browser.context, 'meet.google.com');
+  const { page } = await openCall(call.browser.context, 'meet.google.com');
   await waitFor(page, hasEmoji, 15_000);
   const before = await storedSettings();
 
@@ -108,7 +96,7 @@ it('survives a page that forges, floods and snoops, with settings and extension 
       messaging, files, unsendable,
       storage: typeof (globalThis as { chrome?: { storage?: unknown } }).chrome?.storage,
     };
-  }, { extensionId: browser.extensionId!, hello: HELLO_FROM_HOOK, bridgeReady: BRIDGE_READY });
+  }, { extensionId: call.browser.extensionId!, hello: HELLO_FROM_HOOK, bridgeReady: BRIDGE_READY });
 
   // Nothing changed the settings, and no extension API, storage or file was in reach.
   expect(await storedSettings()).toEqual(before);

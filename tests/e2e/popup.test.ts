@@ -1,28 +1,14 @@
 /** The real popup page drives a running call: its switches and choices reach the remote side within a second. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  assertBuilt, CAT_CREAM, colorFraction, DIST, launchBrowser, makeFaceVideo, openCall, startCallServer, waitFor, type Browser, type CallSite,
-} from './harness';
+import { expect, it } from 'vitest';
+import { callBrowserForFile, CAT_CREAM, colorFraction, openCall, waitFor } from './harness';
 
-let site: CallSite;
-let browser: Browser;
-
-beforeAll(async () => {
-  assertBuilt();
-  site = await startCallServer();
-  browser = await launchBrowser({ extensionDir: DIST, video: makeFaceVideo({ faces: 1 }), port: site.port });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const call = callBrowserForFile();
 
 it('turns emoface off and on and changes the emoji set of a call in progress, each within a second', async () => {
-  const { page } = await openCall(browser.context, 'meet.google.com');
+  const { page } = await openCall(call.browser.context, 'meet.google.com');
   await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+  const popup = await call.browser.context.newPage();
+  await popup.goto(`chrome-extension://${call.browser.extensionId}/src/popup/index.html`);
   await popup.getByLabel('emoface on').uncheck();
   expect(await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 1) < 0.01, 1000)).toBeLessThan(1000);
   await popup.getByLabel('emoface on').check();
@@ -33,14 +19,14 @@ it('turns emoface off and on and changes the emoji set of a call in progress, ea
   await expect.poll(() => popup.locator('#preview img').first().getAttribute('alt')).toBe('😾');
   await popup.getByLabel('Five (as in the paper)').check();
   expect(await popup.locator('#preview tr').count()).toBe(5);
-  const stored = await browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get('settings')).settings);
+  const stored = await call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get('settings')).settings);
   expect(stored).toMatchObject({ enabled: true, emojiSet: 'cats', labelMode: 'five' });
 });
 
 it('says what is wrong with bad stored settings, uses defaults, and can reset them', async () => {
-  await browser.serviceWorker!.evaluate(() => chrome.storage.sync.set({ settings: { version: 1, enabled: 'sometimes', emojiSet: 'dogs' } }));
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+  await call.browser.serviceWorker!.evaluate(() => chrome.storage.sync.set({ settings: { version: 1, enabled: 'sometimes', emojiSet: 'dogs' } }));
+  const popup = await call.browser.context.newPage();
+  await popup.goto(`chrome-extension://${call.browser.extensionId}/src/popup/index.html`);
   await expect.poll(() => popup.locator('#problems-list li').allTextContents()).toEqual([
     'settings.enabled must be true or false, got "sometimes"; using true',
     'settings.emojiSet must be one of faces, cats or custom:<id>, got "dogs"; using "faces"',
@@ -48,6 +34,6 @@ it('says what is wrong with bad stored settings, uses defaults, and can reset th
   expect(await popup.getByLabel('emoface on').isChecked()).toBe(true);
   await popup.getByRole('button', { name: 'Reset settings' }).click();
   await expect.poll(() => popup.locator('#problems').isHidden()).toBe(true);
-  const stored = await browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get('settings')).settings);
+  const stored = await call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get('settings')).settings);
   expect(stored).toEqual({ version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven' });
 });

@@ -21,6 +21,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+from base64 import b64encode
 from pathlib import Path
 
 import numpy as np
@@ -145,8 +146,7 @@ def ints(values: list[int]) -> dict:
 
 
 def base64(value: str) -> str:
-    import base64 as codec
-    return codec.b64encode(value.encode()).decode()
+    return b64encode(value.encode()).decode()
 
 
 def text(value: str) -> dict:

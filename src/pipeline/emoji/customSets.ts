@@ -92,7 +92,8 @@ export function parseCustomSet(value: unknown, labels: readonly string[]): Custo
   return set;
 }
 
-const kB = (chars: number) => String(Math.ceil(chars / 1000));
+/** A size in kB (1000 bytes or characters), rounded up, for a message. */
+export const kB = (size: number) => String(Math.ceil(size / 1000));
 
 function parseEntry(value: unknown, name: string, label: string, level: number): CustomEntry {
   const where = [name, label, String(level + 1)];
