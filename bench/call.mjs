@@ -2,7 +2,7 @@
 // a real loopback WebRTC call from a fake camera of real faces. For 640×480 and 1280×720 at 30 fps, with
 // one face and with three, it measures over --seconds (default 10):
 //   the frames per second the remote side receives, and the camera's;
-//   the page's time to draw the emoji on a frame, the analysis rate and the offscreen stages' ms, and the
+//   the page's time to draw the emoji on a frame and its whole time per frame, the analysis rate and the offscreen stages' ms, and the
 //   age of the results each frame is drawn with (the hook's and the analyser's own numbers, via the popup's status);
 //   the CPU time of the page's and the extension's renderer processes, and of all of Chromium,
 // and the same call with emoface switched off. Prints a table; writes bench/results/call-<date>.json.
@@ -16,14 +16,11 @@ import { launchBrowser } from '../demo/browser.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
+import { median } from './median.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3' } } });
 const SECONDS = Number(options.seconds);
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
-};
 const round = (v, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
 /** One call of `seconds` on a fresh browser; `on` false: emoface switched off before the call starts. */
@@ -59,6 +56,7 @@ async function measure(site, { width, height, faces }, on) {
       remoteSize: `${framesAfter.width}×${framesAfter.height}`,
       cameraFps: streams.length ? round(median(streams.map((s) => s.fpsIn))) : null,
       compositeMs: on ? round(median(streams.map((s) => s.compositeMs)), 2) : null,
+      frameMs: on ? round(median(streams.map((s) => s.frameMs)), 2) : null,
       analysesPerSecond: on ? round(median(streams.map((s) => s.analysesPerSecond))) : null,
       resultAgeMs: on ? round(median(streams.map((s) => s.resultAgeMs)), 0) : null,
       facesDrawn: on ? median(streams.map((s) => s.faces)) : null,
@@ -80,7 +78,7 @@ for (const scene of options.scenes.split(',')) {
   const on = await measure(site, { width, height, faces: Number(faces) }, true);
   const off = await measure(site, { width, height, faces: Number(faces) }, false);
   results.push({ width, height, faces: Number(faces), on, off });
-  console.log(`${width}×${height}, ${faces} face(s): remote ${on.remoteFps} fps (off ${off.remoteFps}), camera ${on.cameraFps}, composite ${on.compositeMs} ms, `
+  console.log(`${width}×${height}, ${faces} face(s): remote ${on.remoteFps} fps (off ${off.remoteFps}), camera ${on.cameraFps}, composite ${on.compositeMs} ms (frame ${on.frameMs}), `
     + `analysis ${on.analysesPerSecond}/s, age ${on.resultAgeMs} ms, stages ${JSON.stringify(on.stageMs)}, CPU on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
 }
 await site.close();
@@ -95,7 +93,7 @@ const report = {
 };
 console.table(results.map((r) => ({
   scene: `${r.width}×${r.height} ${r.faces}f`, 'remote fps': r.on.remoteFps, 'off fps': r.off.remoteFps, 'camera fps': r.on.cameraFps,
-  'composite ms': r.on.compositeMs, 'analyses/s': r.on.analysesPerSecond, 'result age ms': r.on.resultAgeMs,
+  'composite ms': r.on.compositeMs, 'frame ms': r.on.frameMs, 'analyses/s': r.on.analysesPerSecond, 'result age ms': r.on.resultAgeMs,
   'detect ms': r.on.stageMs?.detect, 'classify ms': r.on.stageMs?.classify, 'page CPU % (off)': `${r.on.cpuPercent.page} (${r.off.cpuPercent.page})`,
   'ext CPU %': r.on.cpuPercent.extension, 'all CPU % (off)': `${r.on.cpuPercent.all} (${r.off.cpuPercent.all})`,
 })));

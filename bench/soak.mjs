@@ -18,6 +18,7 @@ import { launchBrowser } from '../demo/browser.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
+import { median } from './median.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '60' }, from: { type: 'string' } } });
@@ -152,7 +153,9 @@ let lastError = null;
 for (let minute = 1; minute <= MINUTES; minute++) {
   // Wait out the minute, injecting a fault when its time comes and watching the popup's last problem.
   const endMs = started + minute * MINUTE_MS;
+  const rssSamples = [];
   while (Date.now() < endMs) {
+    rssSamples.push(chromiumProcesses().rssMiB);
     const due = schedule.find((f) => !f.done && Date.now() - started >= f.atMs);
     if (due) {
       due.done = true;
@@ -184,13 +187,13 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     seenStreams.set(stream.streamId, { cameraFrames: stream.cameraFrames, framesOut: stream.framesOut });
   }
   const remote = await remoteFrames();
-  const { rssMiB } = chromiumProcesses();
+  rssSamples.push(chromiumProcesses().rssMiB);
   const callPage = await target((t) => t.type === 'page' && t.url.startsWith('https://meet.google.com/'));
   const sampledMs = Date.now();
   const row = {
     minute, seconds: Math.round((sampledMs - lastSampleMs) / 100) / 10, cameraFrames, framesToCall: framesOut, remoteFrames: remote - lastRemote,
     heapMiB: { page: await heapMiB(callPage), offscreen: await heapMiB(await extensionTarget('background_page')), serviceWorker: await heapMiB(await extensionTarget('service_worker')) },
-    rssMiB: Object.fromEntries(Object.entries(rssMiB).map(([k, v]) => [k, Math.round(v)])),
+    rssMiB: Object.fromEntries(Object.keys(rssSamples[0]).map((k) => [k, Math.round(median(rssSamples.map((sample) => sample[k])))])),
     trackers: now?.analyserTrackers ?? null, streams: now?.streams?.length ?? 0, errors: errors.length,
   };
   lastRemote = remote;
@@ -204,8 +207,8 @@ await browser.close();
 await site.close();
 
 // Verdict (the share delivered is per stream: the frames of a stream's last seconds before it ends count
-// in neither total). Memory: the page and extension processes' RSS, and the JS heaps after a forced
-// collection, each sampled at every minute's end; growth is the least-squares line through those samples
+// in neither total). Memory: the page and extension processes' RSS (the median of the minute's samples,
+// one every 5 s) and the JS heaps after a forced collection (at the minute's end); growth is the least-squares line through those samples
 // from minute 1 to the last, so one sample's noise (RSS moves by tens of MiB as Chromium trims and
 // grows its caches) neither hides nor fakes a trend.
 function summarize({ minutes, faults, problems, errors, faultsPlanned }) {

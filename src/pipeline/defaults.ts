@@ -34,6 +34,11 @@ export const DEFAULTS = {
     frameLongSidePx: 320,
     /** At most this many faces per frame are analysed, highest detector scores first. */
     maxFaces: 6,
+    /**
+     * Frames of one stream being analysed at once. With two, the next frame travels to the analyser while
+     * the last is analysed, so results come about every camera frame rather than every other one.
+     */
+    maxInFlight: 2,
     /** An analysis not answered within this time is given up, and the next frame is sent (ms). */
     replyTimeoutMs: 2000,
     /** Results older than this are not drawn any more: the face may have moved on (ms). */

@@ -54,6 +54,8 @@ export interface StreamStats {
   readonly analysesPerSecond: number;
   /** Median page-side time to draw the emoji onto a frame, ms (0 when nothing was drawn). */
   readonly compositeMs: number;
+  /** Median page-side time per frame, ms: counting, the copy for the analyser when one is sent, and drawing. */
+  readonly frameMs: number;
   /** Median age of the results frames were drawn with, ms (from the analysed frame's timestamp). */
   readonly resultAgeMs: number;
   /** Faces drawn on the newest frame. */
@@ -183,7 +185,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
     case 'stats': {
       const s = value.stats;
       if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
-      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'resultAgeMs', 'faces'] as const;
+      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'frameMs', 'resultAgeMs', 'faces'] as const;
       for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
       for (const key of ['cameraFrames', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
       if (typeof s.drawing !== 'boolean') return 'stats: drawing must be true or false';
@@ -192,7 +194,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
         type,
         stats: {
           streamId: s.streamId, drawing: s.drawing, width: n('width'), height: n('height'), fpsIn: n('fpsIn'), fpsOut: n('fpsOut'),
-          analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
+          analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), frameMs: n('frameMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
           cameraFrames: s.cameraFrames as number, framesOut: s.framesOut as number,
         },
       };

@@ -5,7 +5,7 @@ const frame = (width: number, height: number, bytes = width * height * 4) => ({
   type: 'analyse', streamId: 'a1b2-c3', seq: 7, width, height, pixels: new ArrayBuffer(bytes), timestampMs: 1234.5,
 });
 const stats = {
-  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, resultAgeMs: 40, faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
+  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, frameMs: 3.4, resultAgeMs: 40, faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
 };
 
 describe('messages from the page world (the bridge checks each)', () => {

@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS } from '../../src/pipeline/settings';
 import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withAddedSite, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
 import { english, getMessage } from './locales';
 
-const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, resultAgeMs: 40, faces: 2, drawing: true, cameraFrames: 300, framesOut: 300 };
+const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, frameMs: 3, resultAgeMs: 40, faces: 2, drawing: true, cameraFrames: 300, framesOut: 300 };
 const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, analyserTrackers: null, ...extra });
 
 describe('popup view', () => {

@@ -128,6 +128,16 @@ def evaluate_face_api(data: str) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def short_run(candidate: dict) -> str:
+    """A candidate's short training run as a table cell: accuracy (epochs, minutes), or why there is none."""
+    if "shortTraining" not in candidate:
+        return "–"
+    run = candidate["shortTraining"]
+    if run is None:
+        return "– (too slow to ship)"
+    return f"{100 * run['publicTestAccuracy']:.2f}% ({run['epochs']}, {run['trainSeconds'] / 60:.0f})"
+
+
 def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None,
            face_api: dict | None) -> str:
     training = meta["training"]
@@ -156,11 +166,13 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         "",
         *(["## Choosing the architecture", "",
             "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
-            "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3):", "",
-            "| architecture | parameters | MMACs / face | ms / face, batch 1 | ms / face, batch 3 |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3), and how",
+            "well each fast enough to ship learns in a short run of the shipped recipe",
+            "(`python -m emoface_training.candidates --train-epochs N`; PublicTest, PyTorch, EMA weights):", "",
+            "| architecture | parameters | MMACs / face | ms / face, batch 1 | ms / face, batch 3 | short run: PublicTest (epochs, minutes) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
             *[f"| `{c['architecture']}` | {c['parameters']:,} | {c['macsPerFace'] / 1e6:.1f} | {c['msPerFace']['batch1']:.2f} | "
-              f"{c['msPerFace']['batch3']:.2f} |" for c in candidates], ""] if candidates else []),
+              f"{c['msPerFace']['batch3']:.2f} | {short_run(c)} |" for c in candidates], ""] if candidates else []),
         "## Per label",
         "",
         "| label | precision | recall | F1 | images |",

@@ -1,9 +1,9 @@
 import { DEFAULTS } from '../../pipeline/defaults';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
-import { boxToPixels, drawOverlay, type FaceToDraw } from '../../pipeline/render/overlay';
 import { analysisSize } from '../../pipeline/transport';
 import type { BridgeLink } from './bridgeLink';
 import { dressAsCamera } from './cameraTrack';
+import { FrameCompositor, type FaceOnFrame, type PlanarFrame } from './frameCompositor';
 
 /** What every pipeline of the page reads: on or off, and the emoji artwork by emoji. */
 export interface HookState {
@@ -26,8 +26,9 @@ function median(values: readonly number[]): number {
 /**
  * One camera track turned into the track the call receives. Frames drive everything (no timers tied to
  * painting, so a hidden tab keeps going): each camera frame gets the newest faces' emoji drawn on it at
- * full size, or passes through untouched when emoface is off, has no fresh faces or fails; when no
- * analysis is in flight, a small copy of the frame goes to the analyser. A frame never waits for one.
+ * full size, or passes through untouched when emoface is off, has no fresh faces or fails; while fewer
+ * than DEFAULTS.analysis.maxInFlight analyses are in flight, a small copy of the frame goes to the
+ * analyser. A frame never waits for one.
  */
 export class CameraPipeline {
   /** A secret between hook and bridge: the bridge trusts a stream's messages by it. */
@@ -43,14 +44,14 @@ export class CameraPipeline {
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
   #stopped = false;
-  #canvas: OffscreenCanvas | null = null;
-  #small: OffscreenCanvas | null = null;
+  readonly #compositor = new FrameCompositor();
   #seq = 0;
-  #inFlight: { seq: number; sentAtMs: number } | null = null;
+  /** When each analysis not yet answered was sent (ms, performance.now), by seq. */
+  readonly #inFlight = new Map<number, number>();
   #latest: { seq: number; timestampMs: number; faces: readonly AnalysedFace[] } | null = null;
   /** Frames since the stream began, read from the camera and handed to the call. */
   readonly #total = { framesIn: 0, framesOut: 0 };
-  #window = { startMs: -1, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [] as number[], ageMs: [] as number[], faces: 0, drawing: false };
+  #window = { startMs: -1, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [] as number[], frameMs: [] as number[], ageMs: [] as number[], faces: 0, drawing: false };
   #lastProblem = '';
 
   /** `state` is read at every frame; `onEnded` is called once the camera and every output have ended. */
@@ -74,7 +75,8 @@ export class CameraPipeline {
 
   /** Faces for one of this stream's analyses. */
   onFaces(message: FacesMessage): void {
-    if (this.#inFlight?.seq === message.seq) this.#inFlight = null;
+    // The analyser answers a stream's frames in order: older ones still listed were lost.
+    for (const seq of this.#inFlight.keys()) if (seq <= message.seq) this.#inFlight.delete(seq);
     if (this.#latest && message.seq <= this.#latest.seq) return;
     this.#latest = { seq: message.seq, timestampMs: message.timestampMs, faces: message.faces };
     this.#window.analyses++;
@@ -82,7 +84,8 @@ export class CameraPipeline {
 
   /** The analyser could not analyse frame `seq` (−1: any frame in flight, it stopped): send the next frame. */
   onAnalysisFailed(seq: number): void {
-    if (seq < 0 || this.#inFlight?.seq === seq) this.#inFlight = null;
+    if (seq < 0) this.#inFlight.clear();
+    else this.#inFlight.delete(seq);
   }
 
   async #run(): Promise<void> {
@@ -90,7 +93,12 @@ export class CameraPipeline {
       for (;;) {
         const { value: frame, done } = await this.#reader.read();
         if (done) break;
-        await this.#writer.write(this.#process(frame));
+        const output = await this.#process(frame);
+        // A frame the generator did not take (the page stopped the track meanwhile) is closed here.
+        await this.#writer.write(output).catch((error: unknown) => {
+          output.close();
+          throw error;
+        });
         this.#window.framesOut++;
         this.#total.framesOut++;
       }
@@ -114,8 +122,9 @@ export class CameraPipeline {
   }
 
   /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
-  #process(frame: VideoFrame): VideoFrame {
+  async #process(frame: VideoFrame): Promise<VideoFrame> {
     // Whatever throws on a frame (counting, analysis, drawing), the frame itself goes on to the call.
+    const started = performance.now();
     try {
       const timestampMs = frame.timestamp / 1000;
       this.#count(timestampMs);
@@ -125,52 +134,48 @@ export class CameraPipeline {
         this.#latest = null;
         return frame;
       }
-      this.#maybeAnalyse(frame, timestampMs);
-      const faces = this.#facesToDraw(frame, timestampMs, state.artwork);
+      const analyse = this.#analysisWanted();
+      const faces = this.#facesToDraw(timestampMs, state.artwork);
       this.#window.faces = faces.length;
+      if (!analyse && faces.length === 0) return frame;
+      const planar = await this.#compositor.readPlanes(frame);
+      if (analyse) this.#sendForAnalysis(frame, planar, timestampMs);
       if (faces.length === 0) return frame;
-      const started = performance.now();
-      const drawn = this.#composite(frame, faces, state.artwork);
-      this.#window.compositeMs.push(performance.now() - started);
+      const compositeStarted = performance.now();
+      const drawn = this.#compositor.composite(frame, planar, faces, state.artwork);
+      this.#window.compositeMs.push(performance.now() - compositeStarted);
       frame.close();
       return drawn;
     } catch (error) {
       this.#problem(error);
       return frame;
+    } finally {
+      if (this.#window.drawing) this.#window.frameMs.push(performance.now() - started);
     }
   }
 
-  #maybeAnalyse(frame: VideoFrame, timestampMs: number): void {
+  /** Whether this frame goes to the analyser: fewer than maxInFlight analyses unanswered (timed-out ones dropped). */
+  #analysisWanted(): boolean {
     const now = performance.now();
-    if (this.#inFlight && now - this.#inFlight.sentAtMs < DEFAULTS.analysis.replyTimeoutMs) return;
+    for (const [seq, sentAtMs] of this.#inFlight) if (now - sentAtMs >= DEFAULTS.analysis.replyTimeoutMs) this.#inFlight.delete(seq);
+    return this.#inFlight.size < DEFAULTS.analysis.maxInFlight;
+  }
+
+  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number): void {
     const { width, height } = analysisSize(frame.displayWidth, frame.displayHeight);
-    if (this.#small?.width !== width || this.#small.height !== height) this.#small = new OffscreenCanvas(width, height);
-    const ctx = this.#small.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(frame, 0, 0, width, height);
-    const pixels = ctx.getImageData(0, 0, width, height).data.buffer;
+    const pixels = this.#compositor.analysisPixels(frame, planar, width, height).buffer;
     const seq = ++this.#seq;
-    this.#inFlight = { seq, sentAtMs: now };
+    this.#inFlight.set(seq, performance.now());
     this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs }, [pixels]);
   }
 
-  #facesToDraw(frame: VideoFrame, timestampMs: number, artwork: ReadonlyMap<string, ImageBitmap>): FaceToDraw[] {
+  #facesToDraw(timestampMs: number, artwork: ReadonlyMap<string, ImageBitmap>): FaceOnFrame[] {
     const latest = this.#latest;
     if (!latest) return [];
     const ageMs = timestampMs - latest.timestampMs;
     if (ageMs > DEFAULTS.analysis.maxResultAgeMs) return [];
     this.#window.ageMs.push(Math.max(0, ageMs));
-    const { displayWidth: width, displayHeight: height } = frame;
-    return latest.faces.filter((face) => artwork.has(face.emoji))
-      .map((face) => ({ box: boxToPixels(face.box, width, height), roll: face.roll, emoji: face.emoji }));
-  }
-
-  #composite(frame: VideoFrame, faces: readonly FaceToDraw[], artwork: ReadonlyMap<string, ImageBitmap>): VideoFrame {
-    const { displayWidth: width, displayHeight: height } = frame;
-    if (this.#canvas?.width !== width || this.#canvas.height !== height) this.#canvas = new OffscreenCanvas(width, height);
-    const ctx = this.#canvas.getContext('2d', { alpha: false })!;
-    ctx.drawImage(frame, 0, 0);
-    drawOverlay(ctx, faces, (emoji) => artwork.get(emoji));
-    return new VideoFrame(this.#canvas, { timestamp: frame.timestamp, ...(frame.duration === null ? {} : { duration: frame.duration }) });
+    return latest.faces.filter((face) => artwork.has(face.emoji));
   }
 
   /** Counts a frame and, once a second of camera time has passed, reports the second's numbers. */
@@ -183,11 +188,12 @@ export class CameraPipeline {
       const stats: StreamStats = {
         streamId: this.streamId, width: this.#camera.getSettings().width ?? 0, height: this.#camera.getSettings().height ?? 0,
         fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), analysesPerSecond: perSecond(w.analyses),
-        compositeMs: Math.round(median(w.compositeMs) * 100) / 100, resultAgeMs: Math.round(median(w.ageMs)),
+        compositeMs: Math.round(median(w.compositeMs) * 100) / 100,
+        frameMs: Math.round(median(w.frameMs) * 100) / 100, resultAgeMs: Math.round(median(w.ageMs)),
         faces: w.faces, drawing: w.drawing, cameraFrames: this.#camera.stats?.totalFrames ?? this.#total.framesIn, framesOut: this.#total.framesOut,
       };
       this.#link.send({ type: 'stats', stats });
-      this.#window = { startMs: timestampMs, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [], ageMs: [], faces: w.faces, drawing: w.drawing };
+      this.#window = { startMs: timestampMs, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [], frameMs: [], ageMs: [], faces: w.faces, drawing: w.drawing };
     }
     this.#window.framesIn++;
     this.#total.framesIn++;

@@ -16,3 +16,9 @@ declare class MediaStreamTrackGenerator extends MediaStreamTrack {
 interface MediaStreamTrack {
   readonly stats?: { readonly totalFrames: number; readonly deliveredFrames: number; readonly discardedFrames: number };
 }
+
+/** A frame's orientation (WebCodecs; Chrome, not yet in TypeScript's DOM types): turned clockwise by `rotation` degrees, then mirrored when `flip`. */
+interface VideoFrame {
+  readonly rotation?: number;
+  readonly flip?: boolean;
+}

@@ -22,6 +22,12 @@ export function placeEmoji(box: Box, roll: number, scale: number = DEFAULTS.rend
   return { x: box.x + box.width / 2, y: box.y + box.height / 2, size: Math.max(box.width, box.height) * scale, angle: roll };
 }
 
+/** The upright box (pixels) that holds an emoji placed at `p`, turned as it is. */
+export function placementBounds(p: Placement): Box {
+  const half = (p.size / 2) * (Math.abs(Math.cos(p.angle)) + Math.abs(Math.sin(p.angle)));
+  return { x: p.x - half, y: p.y - half, width: 2 * half, height: 2 * half };
+}
+
 /** A box given in fractions of a frame (0..1), in pixels of a `width` × `height` frame. */
 export function boxToPixels(box: Box, width: number, height: number): Box {
   return { x: box.x * width, y: box.y * height, width: box.width * width, height: box.height * height };
@@ -52,11 +58,15 @@ export function drawOverlay<TImage>(ctx: DrawingContext<TImage>, faces: readonly
   for (const face of faces) {
     const image = artwork(face.emoji);
     if (image === undefined) continue;
-    const p = placeEmoji(face.box, face.roll, scale);
-    ctx.save();
-    ctx.translate(p.x, p.y);
-    ctx.rotate(p.angle);
-    ctx.drawImage(image, -p.size / 2, -p.size / 2, p.size, p.size);
-    ctx.restore();
+    drawEmoji(ctx, image, placeEmoji(face.box, face.roll, scale));
   }
+}
+
+/** Draws `image` at placement `p`: centred on (p.x, p.y), p.size on a side, turned by p.angle. */
+export function drawEmoji<TImage>(ctx: DrawingContext<TImage>, image: TImage, p: Placement): void {
+  ctx.save();
+  ctx.translate(p.x, p.y);
+  ctx.rotate(p.angle);
+  ctx.drawImage(image, -p.size / 2, -p.size / 2, p.size, p.size);
+  ctx.restore();
 }
