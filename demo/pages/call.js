@@ -3,12 +3,14 @@
 // sides. Tests drive it through window.emofaceCall. Written for Trusted Types: no HTML strings.
 'use strict';
 
-const state = { local: null, track: null, peers: [], remote: null, frames: 0, recent: [], last: null, lastLocal: null, readers: [] };
+const state = { local: null, track: null, peers: [], remote: null, frames: 0, recent: [], last: null, lastLocal: null };
 
-/** Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in background tabs). */
+/**
+ * Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in
+ * background tabs), until the track ends and with it the stream (cancelling it would drop queued frames unclosed).
+ */
 function watch(track, onFrame) {
   const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
-  state.readers.push(reader);
   (async () => {
     for (;;) {
       const { value, done } = await reader.read();
@@ -72,8 +74,6 @@ function describeTrack(track) {
 function stop() {
   for (const track of [...(state.local?.getTracks() ?? []), state.localCopy]) track?.stop();
   for (const peer of state.peers) peer.close();
-  for (const reader of state.readers) reader.cancel().catch(() => undefined);
-  state.readers = [];
   setStatus('Call ended');
   return { readyState: state.track?.readyState };
 }

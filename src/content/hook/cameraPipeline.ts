@@ -105,6 +105,8 @@ export class CameraPipeline {
     } catch (error) {
       if (!this.#stopped) this.#problem(error);
     } finally {
+      // Frames the camera had queued when the page stopped it are closed here, not left to the GC.
+      if (this.#stopped) await this.#drain();
       // The camera ended (or the page stopped every output): end the outputs too, so 'ended' fires.
       await this.#writer.close().catch(() => undefined);
       this.#link.send({ type: 'streamEnded', streamId: this.streamId });
@@ -112,11 +114,22 @@ export class CameraPipeline {
     }
   }
 
-  /** The page stopped every output: release the camera (its light goes off) and end the loop. */
+  /** Closes the camera's remaining frames until its stream ends (it does once the camera is stopped). */
+  async #drain(): Promise<void> {
+    for (;;) {
+      const { value: frame, done } = await this.#reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done) return;
+      frame.close();
+    }
+  }
+
+  /**
+   * The page stopped every output: release the camera (its light goes off), which ends the camera's
+   * stream and with it the loop. (Cancelling the stream instead would drop its queued frames unclosed.)
+   */
   #stop(): void {
     this.#stopped = true;
     this.#camera.stop();
-    void this.#reader.cancel().catch(() => undefined);
     // A write to a generator nobody listens to any more may never settle: abort it.
     void this.#writer.abort().catch(() => undefined);
   }
