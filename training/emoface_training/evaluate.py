@@ -134,7 +134,7 @@ def short_run(candidate: dict) -> str:
         return "–"
     run = candidate["shortTraining"]
     if run is None:
-        return "– (too slow to ship)"
+        return "– (not trained)"
     return f"{100 * run['publicTestAccuracy']:.2f}% ({run['epochs']}, {run['trainSeconds'] / 60:.0f})"
 
 
@@ -167,7 +167,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         *(["## Choosing the architecture", "",
             "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
             "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3), and how",
-            "well each fast enough to ship learns in a short run of the shipped recipe",
+            "well those that met the speed targets on an idle machine learn in a short run of the shipped recipe",
             "(`python -m emoface_training.candidates --train-epochs N`; PublicTest, PyTorch, EMA weights):", "",
             "| architecture | parameters | MMACs / face | ms / face, batch 1 | ms / face, batch 3 | short run: PublicTest (epochs, minutes) |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
