@@ -38,7 +38,7 @@ async function measure(site, { width, height, faces }, on) {
       const [tab] = await chrome.tabs.query({ url: 'https://meet.google.com/*' });
       return chrome.tabs.sendMessage(tab.id, { type: 'getStatus' }).catch(() => null);
     });
-    const cpuBefore = chromiumProcesses().cpuSeconds;
+    const cpuBefore = chromiumProcesses(browser.userDataDir).cpuSeconds;
     const framesBefore = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
     const started = performance.now();
     const seconds = [];
@@ -48,7 +48,7 @@ async function measure(site, { width, height, faces }, on) {
     }
     const elapsed = (performance.now() - started) / 1000;
     const framesAfter = await page.evaluate(() => window.emofaceCall.remoteStats());
-    const cpuAfter = chromiumProcesses().cpuSeconds;
+    const cpuAfter = chromiumProcesses(browser.userDataDir).cpuSeconds;
     const streams = seconds.map((s) => s?.streams?.[0]).filter(Boolean);
     const stages = seconds.at(-1)?.stageMs ?? null;
     return {

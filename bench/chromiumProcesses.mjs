@@ -6,10 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS = process.platform === 'linux' ? Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) : 100;
 
 /**
- * {cpuSeconds, rssMiB}, each {page, extension, all}, over the processes of the Chromium started by
- * demo/browser.mjs (recognised by its user-data-dir).
+ * {cpuSeconds, rssMiB}, each {page, extension, all}, over the processes of one Chromium started by
+ * demo/browser.mjs, recognised by its own `userDataDir` (another Chromium running meanwhile is not counted).
+ * @param {string} userDataDir
  */
-export function chromiumProcesses() {
+export function chromiumProcesses(userDataDir) {
   const cpuSeconds = { page: 0, extension: 0, all: 0 };
   const rssMiB = { page: 0, extension: 0, all: 0 };
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
@@ -23,7 +24,7 @@ export function chromiumProcesses() {
     } catch {
       continue; // gone meanwhile
     }
-    if (!cmdline.includes('emoface-chromium-')) continue;
+    if (!cmdline.includes(`--user-data-dir=${userDataDir}\0`)) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpu = (Number(fields[11]) + Number(fields[12])) / TICKS;
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
+import { devtools } from '../demo/devtools.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
@@ -53,30 +54,7 @@ const errors = [];
 const problems = [];
 const faults = [];
 
-/** The DevTools protocol of any target (page, offscreen document, service worker), through the browser's session. */
-const cdp = await browser.context.browser().newBrowserCDPSession();
-const sessions = new Map();
-const pending = new Map();
-let nextId = 0;
-cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
-  const reply = JSON.parse(message);
-  pending.get(reply.id)?.(reply);
-  pending.delete(reply.id);
-});
-cdp.on('Target.detachedFromTarget', ({ targetId }) => sessions.delete(targetId));
-async function target(match) {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  return targetInfos.find(match) ?? null;
-}
-async function send(info, method, params = {}) {
-  if (!sessions.has(info.targetId)) sessions.set(info.targetId, (await cdp.send('Target.attachToTarget', { targetId: info.targetId, flatten: false })).sessionId);
-  const id = ++nextId;
-  const reply = new Promise((resolve) => pending.set(id, resolve));
-  await cdp.send('Target.sendMessageToTarget', { sessionId: sessions.get(info.targetId), message: JSON.stringify({ id, method, params }) });
-  const { result, error } = await reply;
-  if (error) throw new Error(`${method}: ${error.message}`);
-  return result;
-}
+const { browser: cdp, target, send } = await devtools(browser.context);
 const extensionTarget = (type) => target((t) => t.type === type && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
 /** JS heap in use after a full garbage collection (what is retained, not what awaits collection). */
 async function heapMiB(info) {
@@ -155,7 +133,7 @@ for (let minute = 1; minute <= MINUTES; minute++) {
   const endMs = started + minute * MINUTE_MS;
   const rssSamples = [];
   while (Date.now() < endMs) {
-    rssSamples.push(chromiumProcesses().rssMiB);
+    rssSamples.push(chromiumProcesses(browser.userDataDir).rssMiB);
     const due = schedule.find((f) => !f.done && Date.now() - started >= f.atMs);
     if (due) {
       due.done = true;
@@ -187,7 +165,7 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     seenStreams.set(stream.streamId, { cameraFrames: stream.cameraFrames, framesOut: stream.framesOut });
   }
   const remote = await remoteFrames();
-  rssSamples.push(chromiumProcesses().rssMiB);
+  rssSamples.push(chromiumProcesses(browser.userDataDir).rssMiB);
   const callPage = await target((t) => t.type === 'page' && t.url.startsWith('https://meet.google.com/'));
   const sampledMs = Date.now();
   const row = {

@@ -7,5 +7,6 @@ export function launchBrowser(options: { extensionDir?: string | null; video?: s
   context: BrowserContext;
   serviceWorker: Worker | null;
   extensionId: string | null;
+  userDataDir: string;
   close: () => Promise<void>;
 }>;

@@ -20,7 +20,7 @@ export function findChrome() {
  * Launches Chromium.
  * @param {{extensionDir?: string | null, video?: string | null, headless?: boolean, port: number, args?: string[]}} options
  *   extensionDir: the unpacked extension to load (null: none); video: a .y4m for the fake camera (null: the real camera)
- * @returns {Promise<{context: import('playwright-core').BrowserContext, extensionId: string | null, serviceWorker: import('playwright-core').Worker | null, close: () => Promise<void>}>}
+ * @returns {Promise<{context: import('playwright-core').BrowserContext, extensionId: string | null, serviceWorker: import('playwright-core').Worker | null, userDataDir: string, close: () => Promise<void>}>}
  */
 export async function launchBrowser({ extensionDir = null, video = null, headless = true, port, args = [] }) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'emoface-chromium-'));
@@ -44,6 +44,7 @@ export async function launchBrowser({ extensionDir = null, video = null, headles
     context,
     serviceWorker,
     extensionId: serviceWorker ? new URL(serviceWorker.url()).host : null,
+    userDataDir,
     close: async () => {
       await context.close().catch(() => undefined);
       rmSync(userDataDir, { recursive: true, force: true });

@@ -72,7 +72,9 @@ function describeTrack(track) {
 }
 
 function stop() {
-  for (const track of [...(state.local?.getTracks() ?? []), state.localCopy]) track?.stop();
+  // The received track is stopped before its connection closes: closing first ends it with frames still
+  // queued for the reader, which Chromium then drops unclosed (its "garbage collected" warning).
+  for (const track of [...(state.local?.getTracks() ?? []), state.localCopy, state.remote]) track?.stop();
   for (const peer of state.peers) peer.close();
   setStatus('Call ended');
   return { readyState: state.track?.readyState };

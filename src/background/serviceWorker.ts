@@ -6,7 +6,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { describeError, localized } from '../pipeline/i18n';
 import type { BackgroundRequest, BackgroundRequests } from '../pipeline/messages';
-import { isHostName, readSettings, SETTINGS_KEY } from '../pipeline/settings';
+import { BUILT_IN_SITES, isHostName, readSettings, SETTINGS_KEY, type Settings, withAddedSite } from '../pipeline/settings';
 
 const OFFSCREEN_PAGE = 'src/offscreen/index.html';
 
@@ -24,13 +24,14 @@ const handlers: Handlers = {
   addSite: async ({ host }) => {
     if (!isHostName(host)) return { ok: false, error: localized('notAHost', String(host).slice(0, 80)) };
     if (!await browser.permissions.contains({ origins: [originPattern(host)] })) return { ok: false, error: localized('noPermission', host) };
-    await registerSite(host);
+    await addSite(host);
     return { ok: true };
   },
   removeSite: async ({ host }) => {
     if (!isHostName(host)) return { ok: false, error: localized('notAHost', String(host).slice(0, 80)) };
-    await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
-    await browser.permissions.remove({ origins: [originPattern(host)] });
+    await removeSite(host);
+    // Refused for a permission the manifest itself holds; the site is off either way.
+    await browser.permissions.remove({ origins: [originPattern(host)] }).catch(() => false);
     return { ok: true };
   },
   tabActivity: async ({ faces, streams }, sender) => {
@@ -51,6 +52,10 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.runtime.onInstalled.addListener(() => void restoreSites().then(reinjectOpenTabs));
 browser.runtime.onStartup.addListener(() => void restoreSites());
+// The permission prompt may close the popup before its request resolves, and the user can take a site
+// back in Chrome's own settings: a site is added or removed here, whoever granted or revoked it.
+browser.permissions.onAdded.addListener(({ origins = [] }) => void Promise.all(addedHosts(origins).map(addSite)));
+browser.permissions.onRemoved.addListener(({ origins = [] }) => void Promise.all(addedHosts(origins).map(removeSite)));
 
 let opening: Promise<void> | null = null;
 
@@ -70,6 +75,36 @@ async function openAnalyser(): Promise<void> {
 }
 
 const originPattern = (host: string) => `https://${host}/*`;
+
+/** The host names of single-site patterns (`https://<host>/*`) beyond the built-in sites. */
+function addedHosts(origins: readonly string[]): string[] {
+  return origins.map((origin) => /^https:\/\/([^/*]+)\/\*$/.exec(origin)?.[1] ?? '')
+    .filter((host) => isHostName(host) && !(BUILT_IN_SITES as readonly string[]).includes(host));
+}
+
+/**
+ * Switches emoface on for `host` (its permission granted): content scripts registered for its pages
+ * from now on and put into its open tabs (a camera opened after this is covered), the site recorded
+ * in the settings.
+ */
+async function addSite(host: string): Promise<void> {
+  await registerSite(host);
+  await injectInto([originPattern(host)]);
+  await updateSettings((settings) => withAddedSite(settings, host, true));
+}
+
+/** Switches emoface off for `host`: its content scripts unregistered and the site dropped from the settings. */
+async function removeSite(host: string): Promise<void> {
+  await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
+  await updateSettings((settings) => withAddedSite(settings, host, false));
+}
+
+/** Rewrites the stored settings (read and validated first) when `change` alters them. */
+async function updateSettings(change: (settings: Settings) => Settings): Promise<void> {
+  const { settings } = readSettings((await browser.storage.sync.get(SETTINGS_KEY))[SETTINGS_KEY]);
+  const next = change(settings);
+  if (JSON.stringify(next) !== JSON.stringify(settings)) await browser.storage.sync.set({ [SETTINGS_KEY]: next });
+}
 const scriptIds = (host: string) => [`hook:${host}`, `bridge:${host}`];
 
 /** The built files of the two content scripts, as the manifest lists them (the hook runs in the MAIN world). */
@@ -106,9 +141,13 @@ async function restoreSites(): Promise<void> {
  * the content scripts back. A hook already in the page keeps its wrapped cameras and meets the new bridge.
  */
 async function reinjectOpenTabs(): Promise<void> {
-  const { hook, bridge } = contentScriptFiles();
   const manifest = chrome.runtime.getManifest();
-  const patterns = [...(manifest.host_permissions ?? []), ...((await browser.permissions.getAll()).origins ?? [])];
+  await injectInto([...(manifest.host_permissions ?? []), ...((await browser.permissions.getAll()).origins ?? [])]);
+}
+
+/** Puts the hook and the bridge into every open tab whose address matches one of `patterns`. */
+async function injectInto(patterns: readonly string[]): Promise<void> {
+  const { hook, bridge } = contentScriptFiles();
   const tabs = await browser.tabs.query({ url: [...new Set(patterns)] });
   for (const tab of tabs) {
     if (tab.id === undefined) continue;

@@ -105,6 +105,12 @@ export function isOnForSite(settings: Settings, host: string): boolean {
   return isCoveredSite(settings, host) && (settings.sites[host]?.enabled ?? settings.enabled);
 }
 
+/** Settings with `host` added to or removed from the sites the user switched on. */
+export function withAddedSite(settings: Settings, host: string, added: boolean): Settings {
+  const rest = settings.addedSites.filter((h) => h !== host);
+  return { ...settings, addedSites: added ? [...rest, host] : rest };
+}
+
 /** The emoji set on `host`: the site's own choice or else the set for every site. */
 export function emojiSetForSite(settings: Settings, host: string): string {
   return settings.sites[host]?.emojiSet ?? settings.emojiSet;

@@ -11,7 +11,7 @@ import type { BackgroundRequests, PopupRequest, TabStatus } from '../pipeline/me
 import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
 import { t, translatePage } from './pageText';
 import { entryImage } from './entryImage';
-import { chosenSet, preview, setChoices, siteOf, type SetChoice, siteScope, statusLines, withAddedSite, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
+import { chosenSet, preview, setChoices, siteOf, type SetChoice, siteScope, statusLines, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
 
 /** How often the live state is asked for while the popup is open (ms). */
 const STATUS_EVERY_MS = 500;
@@ -137,11 +137,11 @@ async function start(): Promise<void> {
     const { host } = siteOf(tab?.url, settings);
     if (!host) return;
     // permissions.request must run in the click's own turn (a user gesture).
+    // The service worker records the site (also when the prompt closed this popup before it resolved).
     void browser.permissions.request({ origins: [`https://${host}/*`] }).then(async (granted) => {
       if (!granted) return;
       const reply = await browser.runtime.sendMessage({ type: 'addSite', host } satisfies BackgroundRequests['addSite']['request']) as BackgroundRequests['addSite']['reply'];
-      note(reply.ok ? localized('reloadToStart') : reply.error);
-      if (reply.ok) await save(withAddedSite(settings, host, true));
+      note(reply.ok ? localized('siteAdded') : reply.error);
     });
   });
   element('remove-site').addEventListener('click', async () => {
@@ -149,7 +149,6 @@ async function start(): Promise<void> {
     if (!host) return;
     const reply = await browser.runtime.sendMessage({ type: 'removeSite', host } satisfies BackgroundRequests['removeSite']['request']) as BackgroundRequests['removeSite']['reply'];
     if (!reply.ok) note(reply.error);
-    await save(withAddedSite(settings, host, false));
   });
   element('manage-sets').addEventListener('click', () => void browser.runtime.openOptionsPage());
   browser.storage.onChanged.addListener((changes, area) => {

@@ -89,12 +89,6 @@ export function siteScope(settings: Settings, host: string): Localized {
   return localized(settings.sites[host] ? 'siteOwn' : 'siteFollows', host);
 }
 
-/** Settings with `host` added to or removed from the sites the user switched on. */
-export function withAddedSite(settings: Settings, host: string, added: boolean): Settings {
-  const rest = settings.addedSites.filter((h) => h !== host);
-  return { ...settings, addedSites: added ? [...rest, host] : rest };
-}
-
 /** The emoji set or label mode changed. */
 export function withChoice(settings: Settings, choice: { emojiSet?: string; labelMode?: LabelMode }): Settings {
   return { ...settings, ...choice };

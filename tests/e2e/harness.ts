@@ -1,9 +1,11 @@
 /** What the end-to-end tests share: the built extension, the call site, a browser on it, and small waits. */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from '../../demo/browser.mjs';
+import { devtools } from '../../demo/devtools.mjs';
 import { makeFaceVideo } from '../../demo/fakeCamera.mjs';
 import { startCallServer } from '../../demo/server.mjs';
 import type { TabStatus } from '../../src/pipeline/messages';
@@ -23,7 +25,56 @@ export function assertBuilt(dir = DIST): void {
 export type CallSite = Awaited<ReturnType<typeof startCallServer>>;
 export type Browser = Awaited<ReturnType<typeof launchBrowser>>;
 
-export { launchBrowser, makeFaceVideo, startCallServer };
+export { devtools, launchBrowser, makeFaceVideo, startCallServer };
+
+/** Chromium's flag that opens the DevTools protocol's Extensions domain: load, uninstall, the toolbar button. */
+export const EXTENSION_DEBUGGING = '--enable-unsafe-extension-debugging';
+
+/** A copy of the built extension in a temporary folder, whose manifest `edit` can change (now or later). */
+export function extensionCopy(): { dir: string; edit(change: (manifest: chrome.runtime.ManifestV3) => void): void; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'emoface-extension-'));
+  cpSync(DIST, dir, { recursive: true });
+  const file = join(dir, 'manifest.json');
+  return {
+    dir,
+    edit(change) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as chrome.runtime.ManifestV3;
+      change(manifest);
+      writeFileSync(file, JSON.stringify(manifest, null, 2));
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Opens the extension's real popup for the tab showing `url`, as a click on its toolbar button does
+ * (Chromium started with EXTENSION_DEBUGGING). `click` clicks an element of it as the user does (with a
+ * user gesture); `text` is its text; both fail once the popup has closed.
+ */
+export async function openPopupOn(browser: Browser, url: string): Promise<{ click(id: string): Promise<void>; text(): Promise<string> }> {
+  const protocol = await devtools(browser.context);
+  const { targetInfos: tabs } = await protocol.browser.send('Target.getTargets', { filter: [{ type: 'tab' }] });
+  const tab = tabs.find((t) => t.url === url);
+  if (!tab) throw new Error(`no tab shows ${url}`);
+  await protocol.browser.send('Extensions.triggerAction', { id: browser.extensionId!, targetId: tab.targetId });
+  const popupUrl = `chrome-extension://${browser.extensionId}/src/popup/index.html`;
+  let popup = null;
+  for (let tries = 0; !popup && tries < 50; tries++) {
+    popup = await protocol.target((t) => t.url === popupUrl);
+    if (!popup) await new Promise((wake) => setTimeout(wake, 100));
+  }
+  if (!popup) throw new Error('the popup did not open');
+  const run = async (expression: string) => {
+    const { result, exceptionDetails } = await protocol.send(popup, 'Runtime.evaluate', { expression, userGesture: true, awaitPromise: true, returnByValue: true });
+    if (exceptionDetails) throw new Error(`popup: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    return result.value as unknown;
+  };
+  await run('new Promise((done) => document.readyState === "complete" ? done() : addEventListener("load", () => done()))');
+  return {
+    click: async (id) => void await run(`document.getElementById(${JSON.stringify(id)}).click()`),
+    text: async () => String(await run('document.body.innerText')),
+  };
+}
 
 /**
  * For one test file: the call site and Chromium with the built extension and a fake camera of one real

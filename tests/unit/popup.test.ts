@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { localized } from '../../src/pipeline/i18n';
 import type { TabStatus } from '../../src/pipeline/messages';
-import { DEFAULT_SETTINGS } from '../../src/pipeline/settings';
-import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withAddedSite, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
+import { DEFAULT_SETTINGS, withAddedSite } from '../../src/pipeline/settings';
+import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
 import { english, getMessage } from './locales';
 
 const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, frameMs: 3, resultAgeMs: 40, faces: 2, drawing: true, cameraFrames: 300, framesOut: 300 };
