@@ -4,7 +4,7 @@
 // warnings in the page: with emoface on, switched off, or not installed at all (the control: what the
 // page and Chromium leave on their own). With `--trace`, every VideoFrame a page script (the call page's
 // or emoface's hook) reads from a stream or constructs is followed: one garbage collected before it was
-// closed or written to a stream is listed by where it came from. Prints JSON.
+// closed, or left open by the stream it was written to, is listed by where it came from. Prints JSON.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
@@ -49,7 +49,8 @@ try {
 
 /**
  * Runs in the page before its scripts: follows each VideoFrame read from a stream or constructed until it
- * is closed or written to a stream (the generator then owns it); `window.followedFrames` counts them,
+ * is closed or its write to a stream settled (the generator then closed it, or it is counted as left
+ * open); `window.followedFrames` counts them,
  * `window.unclosedFrames` those collected before either, by the stack that got them.
  */
 function followFrames() {
@@ -77,8 +78,17 @@ function followFrames() {
   };
   const { write } = WritableStreamDefaultWriter.prototype;
   WritableStreamDefaultWriter.prototype.write = function writeFollowed(chunk) {
-    release(chunk);
-    return write.call(this, chunk);
+    const written = write.call(this, chunk);
+    // The generator closes a frame it took; one still open once its write settled was left behind.
+    const settled = () => {
+      if (chunk instanceof VideoFrame && chunk.format !== null) {
+        const origin = 'written, left open';
+        unclosed[origin] = (unclosed[origin] ?? 0) + 1;
+      }
+      release(chunk);
+    };
+    written.then(settled, settled);
+    return written;
   };
   const { read } = ReadableStreamDefaultReader.prototype;
   ReadableStreamDefaultReader.prototype.read = async function readFollowed() {
