@@ -1,7 +1,7 @@
 /**
  * emoface's service worker: opens the offscreen analyser when a tab needs it, registers the content
- * scripts for sites the user switches on, puts them back into open tabs after an update, and keeps the
- * toolbar badge (faces being covered in the tab).
+ * scripts for sites the user switches on (and records them, whoever granted the permission), puts them
+ * back into open tabs after an update, and keeps the toolbar badge (faces being covered in the tab).
  */
 import browser, { type Runtime } from 'webextension-polyfill';
 import { describeError, localized } from '../pipeline/i18n';
@@ -87,16 +87,29 @@ function addedHosts(origins: readonly string[]): string[] {
  * from now on and put into its open tabs (a camera opened after this is covered), the site recorded
  * in the settings.
  */
-async function addSite(host: string): Promise<void> {
-  await registerSite(host);
-  await injectInto([originPattern(host)]);
-  await updateSettings((settings) => withAddedSite(settings, host, true));
+function addSite(host: string): Promise<void> {
+  return inTurn(async () => {
+    await registerSite(host);
+    await injectInto([originPattern(host)]);
+    await updateSettings((settings) => withAddedSite(settings, host, true));
+  });
 }
 
 /** Switches emoface off for `host`: its content scripts unregistered and the site dropped from the settings. */
-async function removeSite(host: string): Promise<void> {
-  await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
-  await updateSettings((settings) => withAddedSite(settings, host, false));
+function removeSite(host: string): Promise<void> {
+  return inTurn(async () => {
+    await chrome.scripting.unregisterContentScripts({ ids: scriptIds(host) }).catch(() => undefined);
+    await updateSettings((settings) => withAddedSite(settings, host, false));
+  });
+}
+
+let siteChanges: Promise<unknown> = Promise.resolve();
+
+/** Runs site changes one after another: the popup's message and permissions.onAdded arrive together. */
+function inTurn(change: () => Promise<void>): Promise<void> {
+  const done = siteChanges.then(change);
+  siteChanges = done.catch(() => undefined);
+  return done;
 }
 
 /** Rewrites the stored settings (read and validated first) when `change` alters them. */
@@ -105,6 +118,7 @@ async function updateSettings(change: (settings: Settings) => Settings): Promise
   const next = change(settings);
   if (JSON.stringify(next) !== JSON.stringify(settings)) await browser.storage.sync.set({ [SETTINGS_KEY]: next });
 }
+
 const scriptIds = (host: string) => [`hook:${host}`, `bridge:${host}`];
 
 /** The built files of the two content scripts, as the manifest lists them (the hook runs in the MAIN world). */
