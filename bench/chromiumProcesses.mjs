@@ -24,7 +24,8 @@ export function chromiumProcesses(userDataDir) {
     } catch {
       continue; // gone meanwhile
     }
-    if (!cmdline.includes(`--user-data-dir=${userDataDir}\0`)) continue;
+    // Arguments are NUL-separated, except in zygote children (renderers), whose command line is one string.
+    if (!cmdline.split(/[\0 ]/).includes(`--user-data-dir=${userDataDir}`)) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpu = (Number(fields[11]) + Number(fields[12])) / TICKS;
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
