@@ -37,10 +37,8 @@ async function remoteFrames(page: Page, everyMs: number, samples: number): Promi
 
 /** Frames the remote side receives over `ms`, per second. */
 async function remoteFps(page: Page, ms: number): Promise<number> {
-  const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
-  await page.waitForTimeout(ms);
-  const after = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
-  return ((after - before) * 1000) / ms;
+  const [before, after] = await remoteFrames(page, ms, 2);
+  return ((after! - before!) * 1000) / ms;
 }
 
 const hasEmoji = () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05;

@@ -94,13 +94,18 @@ export function callBrowserForFile(): { site: CallSite; browser: Browser } {
   return started;
 }
 
-/** Opens https://<host>/ and, unless `start` is false, starts the loopback call with `video` constraints. */
-export async function openCall(context: BrowserContext, host: string, video: unknown = { width: 640, height: 480, frameRate: 30 }, audio = false): Promise<{ page: Page; track: TrackInfo }> {
+/** Opens https://<host>/ and starts the loopback call with `video` constraints (see startCall). */
+export async function openCall(context: BrowserContext, host: string, video?: unknown, audio = false): Promise<{ page: Page; track: TrackInfo }> {
   const page = await context.newPage();
   await page.goto(`https://${host}/`);
+  return { page, track: await startCall(page, video, audio) };
+}
+
+/** Starts the loopback call in `page` and waits until the remote side receives ≥ 20 fps; what the page's track is. */
+export async function startCall(page: Page, video: unknown = { width: 640, height: 480, frameRate: 30 }, audio = false): Promise<TrackInfo> {
   const track = await page.evaluate(([v, a]) => window.emofaceCall.start(v, a), [video, audio] as const) as TrackInfo;
   await waitFor(page, () => window.emofaceCall.remoteStats().fps >= 20, 15_000);
-  return { page, track };
+  return track;
 }
 
 /** What the call page reports about the track it got. */

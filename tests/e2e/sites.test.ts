@@ -10,7 +10,7 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   assertBuilt, EXTENSION_DEBUGGING, extensionCopy, FACE_YELLOW, colorFraction, launchBrowser, makeFaceVideo, openCall, openPopupOn,
-  startCallServer, waitFor, type Browser, type CallSite,
+  startCall, startCallServer, waitFor, type Browser, type CallSite,
 } from './harness';
 
 const SITE = 'https://example.com/';
@@ -38,9 +38,7 @@ const registeredScripts = (worker: Worker) => worker.evaluate(async () => (await
 /** Stops the page's call and starts a new one; whether the new camera track is the camera's own. */
 async function restartCall(page: Page): Promise<boolean> {
   await page.evaluate(() => window.emofaceCall.stop());
-  const track = await page.evaluate(() => window.emofaceCall.start({ width: 640, height: 480, frameRate: 30 }, false));
-  await waitFor(page, () => window.emofaceCall.remoteStats().fps >= 20, 15_000);
-  return track.isCameraTrack;
+  return (await startCall(page)).isCameraTrack;
 }
 
 it('switches emoface on for another site from the popup, covering its next camera, and off again', async () => {
@@ -60,7 +58,7 @@ it('switches emoface on for another site from the popup, covering its next camer
   await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
   // And registered: a new page of the site is covered from its start.
   await page.reload();
-  expect(await page.evaluate(() => window.emofaceCall.start({ width: 640, height: 480, frameRate: 30 }, false)).then((t) => t.isCameraTrack)).toBe(false);
+  expect((await startCall(page)).isCameraTrack).toBe(false);
   await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
 
   const again = await openPopupOn(browser, SITE);

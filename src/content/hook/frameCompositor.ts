@@ -12,6 +12,11 @@ export interface FaceOnFrame {
 /** The even integer at or above `value`. */
 const evenUp = (value: number) => (Math.ceil(value) + 1) & ~1;
 
+/** The time of `frame`, for a new frame made from it. */
+function timingOf(frame: VideoFrame): { timestamp: number; duration?: number } {
+  return frame.duration === null ? { timestamp: frame.timestamp } : { timestamp: frame.timestamp, duration: frame.duration };
+}
+
 /** A frame's planes, copied, with the coefficients of its colour space. */
 export interface PlanarFrame {
   readonly planes: Planes;
@@ -87,8 +92,7 @@ export class FrameCompositor {
       blendPatch(planes, { x, y, width: patchWidth, height: patchHeight, rgba, halfResolution }, coefficients);
     }
     return new VideoFrame(planes.data, {
-      format: planes.format, codedWidth: width, codedHeight: height, layout: [...planes.layout], timestamp: frame.timestamp,
-      ...(frame.duration === null ? {} : { duration: frame.duration }),
+      format: planes.format, codedWidth: width, codedHeight: height, layout: [...planes.layout], ...timingOf(frame),
       displayWidth: frame.displayWidth, displayHeight: frame.displayHeight, colorSpace: frame.colorSpace.toJSON(),
     });
   }
@@ -115,6 +119,6 @@ export class FrameCompositor {
     ctx.drawImage(frame, 0, 0);
     const onFrame = faces.map((face) => ({ box: boxToPixels(face.box, width, height), roll: face.roll, emoji: face.emoji }));
     drawOverlay(ctx, onFrame, (emoji) => artwork.get(emoji));
-    return new VideoFrame(this.#canvas, { timestamp: frame.timestamp, ...(frame.duration === null ? {} : { duration: frame.duration }) });
+    return new VideoFrame(this.#canvas, timingOf(frame));
   }
 }
