@@ -41,9 +41,12 @@ if (!headless) {
   if (!hasDisplay && !options.headless) console.log('No display found: running headless and saving screenshots instead.');
   await page.setViewportSize({ width: 1280, height: 560 });
   await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }));
-  await page.waitForFunction(() => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.02, undefined, { timeout: 20_000, polling: 100 })
-    .catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
+  // Screenshots are taken at a moment the other side shows an emoji (the fake camera's faces move, and
+  // one partly out of the frame is not found), after the previews have had time to show the call.
+  const emojiShown = () => page.waitForFunction(() => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.02, undefined, { timeout: 20_000, polling: 50 });
+  await emojiShown().catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
   await page.waitForTimeout(1500);
+  await emojiShown().catch(() => undefined);
   mkdirSync(options.out, { recursive: true });
   const callShot = join(options.out, 'call.png');
   await page.screenshot({ path: callShot });
