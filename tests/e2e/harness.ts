@@ -137,6 +137,22 @@ export function colorFraction(page: Page, rgb: readonly number[], tolerance = 30
   return page.evaluate(({ c, t }) => window.emofaceCall.colorFraction(c, { tolerance: t }) ?? 0, { c: color, t: tolerance });
 }
 
+/** `colorFraction` of the newest remote frame every 100 ms for `ms` (the clip moves: one frame proves little). */
+export async function sampleColor(page: Page, rgb: readonly number[], ms: number, tolerance = 30): Promise<number[]> {
+  const samples: number[] = [];
+  for (let t = 0; t < ms; t += 100) {
+    samples.push(await colorFraction(page, rgb, tolerance));
+    await page.waitForTimeout(100);
+  }
+  return samples;
+}
+
+/** The middle value of `samples`. */
+export function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** Writes settings as the popup does (the whole object, in chrome.storage.sync). */
 export async function writeSettings(worker: Worker, settings: Partial<Settings>): Promise<void> {
   await worker.evaluate(async (patch) => {
