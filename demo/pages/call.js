@@ -3,21 +3,36 @@
 // sides. Tests drive it through window.emofaceCall. Written for Trusted Types: no HTML strings.
 'use strict';
 
-const state = { local: null, track: null, peers: [], remote: null, frames: 0, recent: [], last: null, lastLocal: null };
+const state = { local: null, track: null, peers: [], remote: null, watchers: [], frames: 0, recent: [], last: null, lastLocal: null };
 
 /**
  * Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in
- * background tabs), until the track ends and with it the stream (cancelling it would drop queued frames unclosed).
+ * background tabs). Returns stop(): the track is stopped once no read of it is pending (right after its
+ * next frame, or after half a second without one), since Chromium drops the frame it made for a pending
+ * read unclosed when the track ends first; the stream then ends and nothing is left queued.
  */
 function watch(track, onFrame) {
   const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
-  (async () => {
+  let stopping = false;
+  const loop = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      onFrame(value);
+      if (stopping) {
+        value.close();
+        track.stop();
+      } else {
+        onFrame(value);
+      }
     }
   })().catch(() => undefined);
+  return {
+    stop() {
+      stopping = true;
+      const timer = setTimeout(() => track.stop(), 500);
+      return loop.finally(() => clearTimeout(timer));
+    },
+  };
 }
 
 function keepNewest(slot, frame) {
@@ -50,13 +65,12 @@ async function start(video = { width: 640, height: 480, frameRate: 30 }, audio =
   await a.setRemoteDescription(b.localDescription);
   state.remote = await remoteTrack;
   document.getElementById('remote').srcObject = new MediaStream([state.remote]);
-  watch(state.remote, (frame) => {
+  state.watchers.push(watch(state.remote, (frame) => {
     state.frames++;
     state.recent.push(performance.now());
     keepNewest('last', frame);
-  });
-  state.localCopy = state.track.clone();
-  watch(state.localCopy, (frame) => keepNewest('lastLocal', frame));
+  }));
+  state.watchers.push(watch(state.track.clone(), (frame) => keepNewest('lastLocal', frame)));
   setStatus(`In call: ${state.track.label}`);
   return describeTrack(state.track);
 }
@@ -71,10 +85,11 @@ function describeTrack(track) {
   };
 }
 
-function stop() {
-  // The received track is stopped before its connection closes: closing first ends it with frames still
-  // queued for the reader, which Chromium then drops unclosed (its "garbage collected" warning).
-  for (const track of [...(state.local?.getTracks() ?? []), state.localCopy, state.remote]) track?.stop();
+async function stop() {
+  // The watched tracks (the received one among them) end before the connection closes: closing first
+  // would end the received track under a pending read.
+  await Promise.all(state.watchers.splice(0).map((watcher) => watcher.stop()));
+  for (const track of state.local?.getTracks() ?? []) track.stop();
   for (const peer of state.peers) peer.close();
   setStatus('Call ended');
   return { readyState: state.track?.readyState };
@@ -153,6 +168,5 @@ document.getElementById('start').addEventListener('click', async (event) => {
 });
 document.getElementById('stop').addEventListener('click', (event) => {
   event.target.disabled = true;
-  stop();
-  document.getElementById('start').disabled = false;
+  void stop().then(() => { document.getElementById('start').disabled = false; });
 });

@@ -108,7 +108,7 @@ describe('the track the call gets', () => {
     expect(checks.constraints).toMatchObject({ width: 320, height: 240 });
     await waitFor(page, () => window.emofaceCall.remoteStats().width === 320, 5000);
     await expect.poll(async () => (await tabStatus(browser.serviceWorker!, 'https://meet.google.com/*')).streams.length, { timeout: 5000 }).toBe(1);
-    expect(await page.evaluate(() => window.emofaceCall.stop().readyState)).toBe('ended');
+    expect(await page.evaluate(async () => (await window.emofaceCall.stop()).readyState)).toBe('ended');
     // The camera itself stopped: its frames end, so the page side reports the stream gone.
     await expect.poll(async () => (await tabStatus(browser.serviceWorker!, 'https://meet.google.com/*')).streams.length, { timeout: 5000 }).toBe(0);
     await page.close();

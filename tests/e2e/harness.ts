@@ -173,7 +173,7 @@ declare global {
   interface Window {
     emofaceCall: {
       start(video: unknown, audio: boolean): Promise<TrackInfo>;
-      stop(): { readyState: string };
+      stop(): Promise<{ readyState: string }>;
       remoteStats(): { frames: number; fps: number; width: number; height: number };
       colorFraction(rgb: number[], options?: { which?: 'remote' | 'local'; tolerance?: number }): number | null;
       remoteSnapshot(): Promise<string | null>;

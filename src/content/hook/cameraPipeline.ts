@@ -13,6 +13,9 @@ export interface HookState {
 
 type FacesMessage = Extract<BridgeMessage, { type: 'faces' }>;
 
+/** How long a stopped pipeline waits for the camera's next frame before releasing the camera regardless (ms). */
+const CAMERA_RELEASE_WAIT_MS = 500;
+
 /** crypto.randomUUID as it was at document_start (a page script may replace it later). */
 const randomId = crypto.randomUUID.bind(crypto);
 
@@ -44,6 +47,7 @@ export class CameraPipeline {
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
   #stopped = false;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #compositor = new FrameCompositor();
   #seq = 0;
   /** When each analysis not yet answered was sent (ms, performance.now), by seq. */
@@ -93,6 +97,11 @@ export class CameraPipeline {
       for (;;) {
         const { value: frame, done } = await this.#reader.read();
         if (done) break;
+        // Stopped meanwhile: now, with no read pending, the camera can be released (see #stop).
+        if (this.#stopped) {
+          frame.close();
+          break;
+        }
         const output = await this.#process(frame);
         // A frame the generator did not take (the page stopped the track meanwhile) is closed here.
         await this.#writer.write(output).catch((error: unknown) => {
@@ -105,8 +114,11 @@ export class CameraPipeline {
     } catch (error) {
       if (!this.#stopped) this.#problem(error);
     } finally {
-      // Frames the camera had queued when the page stopped it are closed here, not left to the GC.
-      if (this.#stopped) await this.#drain();
+      if (this.#stopped) {
+        this.#releaseCamera();
+        // Frames the camera had queued when it was released are closed here, not left to the GC.
+        await this.#drain();
+      }
       // The camera ended (or the page stopped every output): end the outputs too, so 'ended' fires.
       await this.#writer.close().catch(() => undefined);
       this.#link.send({ type: 'streamEnded', streamId: this.streamId });
@@ -124,14 +136,23 @@ export class CameraPipeline {
   }
 
   /**
-   * The page stopped every output: release the camera (its light goes off), which ends the camera's
-   * stream and with it the loop. (Cancelling the stream instead would drop its queued frames unclosed.)
+   * The page stopped every output: the loop releases the camera at its next step, once no read of the
+   * camera is pending. Chromium makes the frame for a pending read before it queues it, and ending the
+   * track in between drops that frame unclosed ("A VideoFrame was garbage collected without being
+   * closed"); cancelling the stream would drop its queued frames the same way. Should no frame come,
+   * the camera is released after CAMERA_RELEASE_WAIT_MS all the same: its light must go off.
    */
   #stop(): void {
     this.#stopped = true;
-    this.#camera.stop();
+    this.#releaseTimer = setTimeout(() => this.#releaseCamera(), CAMERA_RELEASE_WAIT_MS);
     // A write to a generator nobody listens to any more may never settle: abort it.
     void this.#writer.abort().catch(() => undefined);
+  }
+
+  /** Stops the camera (its light goes off), which ends the camera's stream. */
+  #releaseCamera(): void {
+    clearTimeout(this.#releaseTimer);
+    this.#camera.stop();
   }
 
   /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
