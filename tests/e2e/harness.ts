@@ -14,9 +14,18 @@ import type { Settings } from '../../src/pipeline/settings';
 export const REPO = join(import.meta.dirname, '..', '..');
 export const DIST = join(REPO, 'dist');
 
-/** Twemoji's face yellow and its cats' cream (see demo/pages/call.js colorFraction). */
+/** Twemoji's face yellow (see demo/pages/call.js colorFraction). */
 export const FACE_YELLOW = [255, 204, 77] as const;
-export const CAT_CREAM = [254, 231, 184] as const;
+
+/**
+ * In the page: whether the remote frame shows cats rather than faces. Every cat emoji has a cream muzzle,
+ * 2–3 % of its square, no face emoji has any; measured against the emoji yellow both sets share (cats:
+ * cream 2.5–5 % of the yellow over the clip, faces: at most 0.2 %), so a small face counts as much as a big one.
+ */
+export const catsShown = (): boolean => {
+  const yellow = window.emofaceCall.colorFraction([255, 204, 77]) ?? 0;
+  return yellow > 0.02 && (window.emofaceCall.colorFraction([254, 231, 184], { tolerance: 12 }) ?? 0) > 0.012 * yellow;
+};
 
 export function assertBuilt(dir = DIST): void {
   if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} has no manifest.json: run npm run build first`);
