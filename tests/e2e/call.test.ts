@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertBuilt, catsShown, colorFraction, DIST, FACE_YELLOW, launchBrowser, makeFaceVideo, median, openCall, sampleColor, startCallServer,
-  tabStatus, waitFor, writeSettings, type Browser, type CallSite,
+  assertBuilt, catsShown, colorFraction, DIST, emojiGone, emojiShown, FACE_YELLOW, launchBrowser, makeFaceVideo, median, openCall,
+  sampleColor, startCallServer, tabStatus, waitFor, writeSettings, type Browser, type CallSite,
 } from './harness';
 
 let site: CallSite;
@@ -61,7 +61,7 @@ describe('a call on the Meet-like page', () => {
     expect(track.label).toContain('.y4m'); // the fake camera's own label, not a generator's UUID
     expect(track.settings).toMatchObject({ width: 640, height: 480 });
     expect(track.settings.deviceId).toMatch(/^[0-9a-f]{64}$/);
-    await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+    await waitFor(page, emojiShown, 10_000);
     const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
     expect(stats).toMatchObject({ width: 640, height: 480 });
     const samples = await sampleColor(page, FACE_YELLOW, 4000); // the clip loops through both faces
@@ -77,12 +77,12 @@ describe('a call on the Meet-like page', () => {
 
   it('follows the settings during the call within a second: off, on, another emoji set', async () => {
     const { page } = await openCall(browser.context, 'meet.google.com');
-    await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+    await waitFor(page, emojiShown, 10_000);
     await writeSettings(browser.serviceWorker!, { enabled: false });
-    expect(await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 1) < 0.01, 1000)).toBeLessThan(1000);
+    expect(await waitFor(page, emojiGone, 1000)).toBeLessThan(1000);
     expect(await page.evaluate(() => window.emofaceCall.remoteStats().fps)).toBeGreaterThan(20);
     await writeSettings(browser.serviceWorker!, { enabled: true });
-    expect(await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 1000)).toBeLessThan(1000);
+    expect(await waitFor(page, emojiShown, 1000)).toBeLessThan(1000);
     expect(await page.evaluate(catsShown)).toBe(false);
     await writeSettings(browser.serviceWorker!, { emojiSet: 'cats' });
     expect(await waitFor(page, catsShown, 1000)).toBeLessThan(1000);
@@ -118,7 +118,7 @@ describe('the track the call gets', () => {
     const first = await openCall(browser.context, 'discord.com');
     const second = await openCall(browser.context, 'meet.google.com');
     for (const { page } of [first, second]) {
-      await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+      await waitFor(page, emojiShown, 10_000);
     }
     const again = await first.page.evaluate(async () => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: window.emofaceCall.localTrack().getSettings().deviceId } } });

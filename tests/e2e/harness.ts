@@ -17,6 +17,12 @@ export const DIST = join(REPO, 'dist');
 /** Twemoji's face yellow (see demo/pages/call.js colorFraction). */
 export const FACE_YELLOW = [255, 204, 77] as const;
 
+/** In the page: whether the remote frame shows emoji (their yellow over more than 5 % of it). */
+export const emojiShown = (): boolean => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05;
+
+/** In the page: whether the remote frame shows no emoji (their yellow over less than 1 % of it). */
+export const emojiGone = (): boolean => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 1) < 0.01;
+
 /**
  * In the page: whether the remote frame shows cats rather than faces. Every cat emoji has a cream muzzle,
  * 2–3 % of its square, no face emoji has any; measured against the emoji yellow both sets share (cats:

@@ -6,16 +6,15 @@
  */
 import { expect, it } from 'vitest';
 import { BRIDGE_READY, HELLO_FROM_HOOK } from '../../src/content/handshake';
-import { callBrowserForFile, FACE_YELLOW, median, openCall, sampleColor, waitFor } from './harness';
+import { callBrowserForFile, emojiShown, FACE_YELLOW, median, openCall, sampleColor, waitFor } from './harness';
 
 const call = callBrowserForFile();
 
 const storedSettings = () => call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get(null)));
-const hasEmoji = () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05;
 
 it('survives a page that forges, floods and snoops, with settings and extension data out of its reach', async () => {
   const { page } = await openCall(call.browser.context, 'meet.google.com');
-  await waitFor(page, hasEmoji, 15_000);
+  await waitFor(page, emojiShown, 15_000);
   const before = await storedSettings();
 
   const attack = await page.evaluate(async ({ extensionId, hello, bridgeReady }) => {
@@ -110,6 +109,6 @@ it('survives a page that forges, floods and snoops, with settings and extension 
   expect(new Set(attack.received)).toEqual(new Set(attack.received.length ? ['artwork,emojiSet,on,type'] : []));
   // The call never stopped, and emoface still draws once the flood is over.
   expect(await page.evaluate(() => window.emofaceCall.remoteStats().fps)).toBeGreaterThan(20);
-  await waitFor(page, hasEmoji, 10_000);
+  await waitFor(page, emojiShown, 10_000);
   expect(median(await sampleColor(page, FACE_YELLOW, 1000))).toBeGreaterThan(0.03);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { assertBuilt, DIST, launchBrowser, makeFaceVideo, openCall, startCallServer, waitFor, type CallSite } from './harness';
+import { assertBuilt, DIST, emojiShown, launchBrowser, makeFaceVideo, openCall, startCallServer, waitFor, type CallSite } from './harness';
 
 let site: CallSite;
 let folder: string;
@@ -39,7 +39,7 @@ it('makes no network request from any extension context, and the call page only 
   const extension = `chrome-extension://${browser.extensionId}`;
   try {
     const { page } = await openCall(browser.context, 'meet.google.com');
-    await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+    await waitFor(page, emojiShown, 10_000);
     await page.waitForTimeout(2000);
     // The probe: what a request from an extension context looks like in the log.
     await browser.serviceWorker!.evaluate(() => fetch('https://example.com/probe').catch(() => undefined));

@@ -9,8 +9,8 @@
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  assertBuilt, EXTENSION_DEBUGGING, extensionCopy, FACE_YELLOW, colorFraction, launchBrowser, makeFaceVideo, openCall, openPopupOn,
-  startCall, startCallServer, waitFor, type Browser, type CallSite,
+  assertBuilt, colorFraction, emojiShown, EXTENSION_DEBUGGING, extensionCopy, FACE_YELLOW, launchBrowser, makeFaceVideo, openCall,
+  openPopupOn, startCall, startCallServer, waitFor, type Browser, type CallSite,
 } from './harness';
 
 const SITE = 'https://example.com/';
@@ -55,11 +55,11 @@ it('switches emoface on for another site from the popup, covering its next camer
 
   // The scripts were put into the open tab: the page's next camera is covered without a reload.
   expect(await restartCall(page)).toBe(false);
-  await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+  await waitFor(page, emojiShown, 10_000);
   // And registered: a new page of the site is covered from its start.
   await page.reload();
   expect((await startCall(page)).isCameraTrack).toBe(false);
-  await waitFor(page, () => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.05, 10_000);
+  await waitFor(page, emojiShown, 10_000);
 
   const again = await openPopupOn(browser, SITE);
   await expect.poll(() => again.text()).toContain('Stop using emoface on example.com');
