@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { modelInput } from '../pipeline/expressionInput';
 import type { ExpressionMetadata } from '../pipeline/expressionMetadata';
 
 /** Where the bundled TF.js wasm files are, relative to the extension's root (see vite.config.ts). */
@@ -48,12 +49,8 @@ export class ExpressionModel {
   /** Probabilities for each crop (uint8 gray, crop.width × crop.height), all in one batch. */
   async classify(crops: readonly Uint8Array[]): Promise<Float32Array[]> {
     if (crops.length === 0) return [];
-    const { crop, mean, std, labels } = this.#metadata;
-    const pixels = crop.width * crop.height;
-    const input = new Float32Array(crops.length * pixels);
-    crops.forEach((c, n) => {
-      for (let i = 0; i < pixels; i++) input[n * pixels + i] = (c[i]! / 255 - mean) / std;
-    });
+    const { crop, labels } = this.#metadata;
+    const input = modelInput(crops, this.#metadata);
     const output = tf.tidy(() => this.#model.predict(tf.tensor4d(input, [crops.length, crop.height, crop.width, 1])) as tf.Tensor);
     const values = await output.data<'float32'>();
     output.dispose();

@@ -12,7 +12,8 @@ export interface ExpressionMetadata {
   readonly modelFormat: ModelFormat;
   /** Input crop: width, height, gray weights; the tensor is [batch, height, width, 1] (NHWC). */
   readonly crop: CropSpec;
-  /** Input normalisation: x = (pixel / 255 − mean) / std. */
+  /** Input normalisation: each crop histogram-equalized if `equalizeHistogram`, then x = (pixel / 255 − mean) / std. */
+  readonly equalizeHistogram: boolean;
   readonly mean: number;
   readonly std: number;
   readonly template: AlignmentTemplate;
@@ -38,6 +39,7 @@ function need<T>(json: unknown, path: string, check: (v: unknown) => v is T, wha
 }
 
 const isFormat = (v: unknown): v is ModelFormat => v === 'tfjs-layers-model' || v === 'tfjs-graph-model';
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
@@ -69,6 +71,7 @@ export function parseExpressionMetadata(source: string | object): ExpressionMeta
       height: need(json, 'input.height', isPositiveInteger, 'a positive integer'),
       grayWeights: need(json, 'input.grayWeights', isTriple, '[r, g, b] weights'),
     },
+    equalizeHistogram: need(json, 'input.normalization.equalizeHistogram', isBoolean, 'true or false'),
     mean: need(json, 'input.normalization.mean', isNumber, 'a number'),
     std,
     template: { rightEye: point('right_eye'), leftEye: point('left_eye'), mouth: point('mouth') },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alignFace, cropTransform } from '../../src/pipeline/align/alignFace';
 import { applySimilarity, fitSimilarity, invertSimilarity } from '../../src/pipeline/align/similarity';
+import { equalizeHistogram } from '../../src/pipeline/expressionInput';
 import { parseExpressionMetadata } from '../../src/pipeline/expressionMetadata';
 import type { Keypoints } from '../../src/pipeline/types';
 import { loadFrame, PHOTOS, PYTHON, REPO } from './fixtures';
@@ -81,11 +82,23 @@ describe.skipIf(!existsSync(PYTHON))('TypeScript and Python alignment agree', ()
     const frame = await loadFrame(PHOTOS.astronaut.path); // PNG: both sides decode identical pixels
     const k = ASTRONAUT;
     const ours = alignFace(frame, k, metadata.template, metadata.crop);
-    const keypoints = JSON.stringify({ rightEye: [k.rightEye.x, k.rightEye.y], leftEye: [k.leftEye.x, k.leftEye.y], mouth: [k.mouth.x, k.mouth.y] });
-    const theirs = JSON.parse(execFileSync(PYTHON, ['-m', 'emoface_training.align', '--image', PHOTOS.astronaut.path,
-      '--keypoints', keypoints, '--metadata', METADATA], { cwd: join(REPO, 'training'), encoding: 'utf8' })) as number[];
+    const theirs = pythonCrop(k);
     expect(theirs).toHaveLength(ours.length);
     const worst = Math.max(...theirs.map((v, i) => Math.abs(v - ours[i]!)));
     expect(worst).toBeLessThanOrEqual(1);
   });
+  it('equalize the histogram of that crop identically, as the model takes it', () => {
+    const crop = Uint8Array.from(pythonCrop(ASTRONAUT));
+    const theirs = pythonCrop(ASTRONAUT, ['--equalized']);
+    expect([...equalizeHistogram(crop)]).toEqual(theirs);
+    expect(Math.max(...theirs) - Math.min(...theirs)).toBe(255); // the photo's crop does span less
+    expect(Math.max(...crop) - Math.min(...crop)).toBeLessThan(255);
+  });
 });
+
+/** The crop emoface_training.align cuts from the astronaut photo at keypoints `k`. */
+function pythonCrop(k: Keypoints, flags: string[] = []): number[] {
+  const keypoints = JSON.stringify({ rightEye: [k.rightEye.x, k.rightEye.y], leftEye: [k.leftEye.x, k.leftEye.y], mouth: [k.mouth.x, k.mouth.y] });
+  return JSON.parse(execFileSync(PYTHON, ['-m', 'emoface_training.align', '--image', PHOTOS.astronaut.path,
+    '--keypoints', keypoints, '--metadata', METADATA, ...flags], { cwd: join(REPO, 'training'), encoding: 'utf8' })) as number[];
+}

@@ -26,6 +26,8 @@ describe('the models the extension ships', () => {
     expect(() => parseExpressionMetadata({ ...raw, input: { ...raw.input, layout: 'NCHW' } })).toThrow(/input.layout is NCHW/);
     expect(() => parseExpressionMetadata({ ...raw, model: { ...raw.model, format: 'onnx' } })).toThrow(/model.format must be/);
     expect(() => parseExpressionMetadata({ ...raw, input: { ...raw.input, normalization: { mean: 0.5, std: 0 } } })).toThrow(/std must be > 0/);
+    expect(() => parseExpressionMetadata({ ...raw, input: { ...raw.input, normalization: { mean: 0.5, std: 0.25 } } }))
+      .toThrow(/input.normalization.equalizeHistogram must be true or false/);
   });
   it('the face detector model is the patched BlazeFace its model.json describes, keypoints in the pipeline\'s order', () => {
     const facts = json('models/face-detector/model.json');

@@ -1,11 +1,12 @@
-"""Face alignment in numpy: the Python twin of packages/core/src/align/alignFace.ts.
+"""Face alignment in numpy: the Python twin of src/pipeline/align/alignFace.ts.
 
 Used to check that the TypeScript pipeline cuts the same crop from a frame as this reference does
-(tests in packages/core), and to crop full photos in Python. Same maths: least-squares similarity from
+(tests/unit/align.test.ts), and to crop full photos in Python. Same maths: least-squares similarity from
 the eye and mouth keypoints to the template, k×k bilinear samples per crop pixel (k = frame pixels per
 crop pixel, at most 8), edge pixels repeated, gray by the given weights, rounded half up.
 
     python -m emoface_training.align --image photo.png --keypoints '{"rightEye": [x, y], ...}' --metadata ../models/expression.json
+    ... --equalized     # the crop as the model takes it: histogram-equalized (models.equalize_histogram)
 """
 from __future__ import annotations
 
@@ -63,12 +64,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--image", type=Path, required=True)
     parser.add_argument("--keypoints", required=True, help="JSON {rightEye: [x, y], leftEye: [x, y], mouth: [x, y]}")
     parser.add_argument("--metadata", type=Path, default=Path(__file__).resolve().parents[2] / "models" / "expression.json")
+    parser.add_argument("--equalized", action="store_true", help="print the crop histogram-equalized, as the model takes it")
     args = parser.parse_args(argv)
     meta = json.loads(args.metadata.read_text())
     with Image.open(args.image) as image:
         rgb = np.asarray(image.convert("RGB"))
     crop = align_face(rgb, json.loads(args.keypoints), meta["alignment"]["keypoints"], meta["input"]["width"],
                       meta["input"]["height"], tuple(meta["input"]["grayWeights"]))
+    if args.equalized:
+        import torch  # only here: the rest of this module needs numpy alone
+
+        from .models import equalize_histogram
+        crop = equalize_histogram(torch.from_numpy(crop[None]))[0].numpy()
     print(json.dumps(crop.ravel().tolist()))
 
 

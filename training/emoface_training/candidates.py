@@ -12,6 +12,7 @@ Config (the shipped recipe) into runs/candidates/<name>-<epochs>ep/ and score Pu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from .models import ARCHITECTURES, EmoNet, build_model
 from .train import TRAINING_DIR, Config, balanced_limit, train
 
 BENCH = TRAINING_DIR.parent / "bench" / "expressionModel.mjs"
+CANDIDATES = MODELS_DIR / "candidates.json"
 
 
 def measure(name: str, crops: np.ndarray, train_counts: np.ndarray) -> dict:
@@ -34,7 +36,7 @@ def measure(name: str, crops: np.ndarray, train_counts: np.ndarray) -> dict:
     model = build_model(name)
     with tempfile.TemporaryDirectory() as folder:
         report = export_tfjs(model, crops, Path(folder) / "expression")
-        checkpoint = {"config": {"model": name, "epochs": 0, "threads": 1}, "metrics": {"train_seconds": 0.0}}
+        checkpoint = {"config": dataclasses.asdict(Config(model=name, epochs=0, threads=1)), "metrics": {"train_seconds": 0.0}}
         meta = metadata(checkpoint, Path(folder) / "expression", report, train_counts)
         (Path(folder) / "expression.json").write_text(json.dumps(meta))
         run = subprocess.run(["node", str(BENCH), folder, "--runs", "100", "--no-save"], capture_output=True, text=True, check=True)
@@ -69,11 +71,14 @@ def main() -> None:
     counts = load_cached(DEFAULT_DATA, "train", TRAINING_DIR / ".cache").counts()
     names = [name for name, spec in ARCHITECTURES.items() if spec["cls"] is EmoNet]
     rows = [measure(name, crops, counts) for name in names]
-    if args.train_epochs > 0:
-        for row in rows:
+    previous = json.loads(CANDIDATES.read_text()) if CANDIDATES.is_file() else []
+    for row in rows:
+        if args.train_epochs > 0:
             chosen = row["architecture"] in args.train.split(",")
             row["shortTraining"] = short_training(row["architecture"], args.train_epochs, args.threads) if chosen else None
-    write_atomic(MODELS_DIR / "candidates.json", (json.dumps(rows, indent=2) + "\n").encode())
+        else:  # speed only: the short runs of the last --train-epochs run stay
+            row["shortTraining"] = next((p.get("shortTraining") for p in previous if p["architecture"] == row["architecture"]), None)
+    write_atomic(CANDIDATES, (json.dumps(rows, indent=2) + "\n").encode())
     for row in rows:
         print(f"{row['architecture']:>14}  {row['parameters']:>8,} params  {row['macsPerFace'] / 1e6:5.1f} MMACs  "
               f"{row['msPerFace']['batch1']:.2f} ms/face (batch 1)  {row['msPerFace']['batch3']:.2f} ms/face (batch 3)"

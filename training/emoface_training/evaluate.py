@@ -20,11 +20,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 from .data import DEFAULT_DATA, LABELS, load_cached  # noqa: E402
 from .export import MODELS_DIR, write_atomic  # noqa: E402
-from .models import build_model, count_macs, count_parameters  # noqa: E402
-from .train import TRAINING_DIR, predict  # noqa: E402
+from .models import build_model, count_macs, count_parameters, equalize_histogram  # noqa: E402
+from .train import TRAINING_DIR, predict, train_command  # noqa: E402
 
 #: The mini-Xception paper's five labels (Yi, Hong & Park use the same five).
 FIVE_LABELS = ("angry", "happy", "neutral", "sad", "surprise")
@@ -33,7 +34,11 @@ FACE_API_EVAL = TRAINING_DIR.parent / "scripts" / "faceApiEval.mjs"
 
 
 def classify(models_dir: Path, crops: np.ndarray) -> np.ndarray:
-    """Probabilities [N, labels] from the exported model on TF.js wasm in Node."""
+    """Probabilities [N, labels] from the exported model on TF.js wasm in Node, for uint8 crops [N, H, W]
+    (equalized here first when the metadata asks for it; Node does the rest of the normalisation)."""
+    meta = json.loads((models_dir / "expression.json").read_text())
+    if meta["input"]["normalization"].get("equalizeHistogram"):
+        crops = equalize_histogram(torch.from_numpy(np.ascontiguousarray(crops, dtype=np.uint8))).numpy()
     with tempfile.TemporaryDirectory() as folder:
         crops_path, out_path = Path(folder) / "crops.bin", Path(folder) / "out.bin"
         crops_path.write_bytes(np.ascontiguousarray(crops, dtype=np.uint8).tobytes())
@@ -105,7 +110,6 @@ def plot_training(history: list[dict], path: Path) -> None:
 
 def evaluate_baseline(checkpoint: Path, test) -> dict:
     """The mini-Xception baseline's PublicTest scores, in PyTorch (its max-pooling does not export to TF.js here)."""
-    import torch
     trained = torch.load(checkpoint, weights_only=False)
     model = build_model(trained["config"]["model"])
     model.load_state_dict(trained["model"])
@@ -116,7 +120,7 @@ def evaluate_baseline(checkpoint: Path, test) -> dict:
         "publicTest": metrics(probabilities, test.labels)["accuracy"],
         "publicTestFiveLabels": five_label_accuracy(probabilities, test.labels)["accuracy"],
         "evaluatedWith": "PyTorch (not exported)", "epochs": config["epochs"], "seconds": trained["metrics"]["train_seconds"],
-        "command": f"python -m emoface_training.train --model {config['model']} --epochs {config['epochs']} --threads {config['threads']}",
+        "command": train_command(config),
     }
 
 
@@ -138,6 +142,15 @@ def short_run(candidate: dict) -> str:
     return f"{100 * run['publicTestAccuracy']:.2f}% ({run['epochs']}, {run['trainSeconds'] / 60:.0f})"
 
 
+def epoch_time(history: list[dict] | None) -> str:
+    """The median epoch's seconds, from a run's history (its `seconds` are cumulative), as a note."""
+    if not history:
+        return ""
+    ends = [0.0, *(h["seconds"] for h in history)]
+    median = float(np.median(np.diff(ends)))
+    return f"; median epoch {median:.0f} s (the total includes stretches when the machine was shared)"
+
+
 def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None,
            face_api: dict | None) -> str:
     training = meta["training"]
@@ -148,7 +161,8 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         "",
         "Written by `npm run evaluate` (`python -m emoface_training.evaluate`): every number below comes from the",
         "exported TF.js model (models/expression/) run by TF.js's wasm backend in Node, preprocessed as",
-        "models/expression.json says, on FER2013's PublicTest split (3,589 crops; the split used to choose).",
+        "models/expression.json says (each crop histogram-equalized, then scaled), on FER2013's PublicTest split",
+        "(3,589 crops; the split used to choose).",
         "",
         "| model | parameters | MMACs / face | size | PublicTest, 7 labels | PublicTest, 5 labels (paper) |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -161,8 +175,8 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         "For reference: mini-Xception reaches 66% on FER2013 (Arriaga et al. 2017); the best single models about 73%.",
         "",
         f"Trained {training['epochs']} epochs on {training['images']:,} sharp training crops in "
-        f"{training['seconds'] / 60:.0f} minutes with {training['threads']} thread(s) ({training['machine']}), commit "
-        f"`{training['commit'][:12]}`; config in expression.json.",
+        f"{training['seconds'] / 60:.0f} minutes with {training['threads']} thread(s) ({training['machine']}){epoch_time(history)}, "
+        f"commit `{training['commit'][:12]}`; `{training['command']}`, full config in expression.json.",
         "",
         *(["## Choosing the architecture", "",
             "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
@@ -212,7 +226,6 @@ def evaluate(models_dir: Path, data: str, checkpoint: Path | None, baseline_chec
     plot_confusion(result, models_dir / "confusion.png")
     history = None
     if checkpoint and checkpoint.is_file():
-        import torch
         history = torch.load(checkpoint, weights_only=False)["history"]
         plot_training(history, models_dir / "training.png")
     baseline_path, candidates_path = models_dir / "baseline.json", models_dir / "candidates.json"
@@ -231,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
     parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_dw" / "final.pt",
+    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide" / "final.pt",
                         help="its training history is plotted when present")
     parser.add_argument("--baseline", type=Path, default=TRAINING_DIR / "runs" / "mini_xception" / "final.pt",
                         help="the mini-Xception baseline, scored when present (written to baseline.json)")

@@ -1,6 +1,6 @@
 """Export a trained checkpoint to TF.js (a graph model) and write models/expression.json.
 
-    python -m emoface_training.export --checkpoint runs/emonet_dw/final.pt
+    python -m emoface_training.export --checkpoint runs/emonet_wide/final.pt
 
 What ships: the classifier with batch norm folded into the convolutions, as a TF.js graph model
 (model.json + one shard) of fused ops, as TF.js's own converter writes them: each convolution with its
@@ -31,7 +31,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .data import DEFAULT_DATA, LABELS, load_cached
 from .models import INPUT_SHAPE, MEAN, STD, EmoNet, ResidualBlock, build_model, count_macs, count_parameters, normalize
-from .train import TRAINING_DIR, balanced_limit
+from .train import TRAINING_DIR, balanced_limit, train_command
 
 PARITY_TOLERANCE = 1e-4
 #: Real crops the export checks parity on.
@@ -211,7 +211,7 @@ def export_tfjs(classifier: nn.Module, crops: np.ndarray, out_dir: Path) -> dict
     model["weightsManifest"] = [{"paths": [shard], "weights": [
         {"name": name, "shape": list(array.shape), "dtype": "int32" if array.dtype == np.int32 else "float32"} for name, array in weights]}]
     expected = reference_probabilities(folded, crops)
-    inputs = ((crops.astype(np.float32) / 255 - MEAN) / STD)[..., None]  # NHWC
+    inputs = normalize(torch.from_numpy(crops).unsqueeze(1)).permute(0, 2, 3, 1).numpy()  # NHWC
     with tempfile.TemporaryDirectory() as folder:
         staged = Path(folder) / "model"
         staged.mkdir()
@@ -256,7 +256,8 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
             "name": "input", "layout": "NHWC", "shape": ["batch", INPUT_SHAPE[1], INPUT_SHAPE[2], INPUT_SHAPE[0]],
             "width": INPUT_SHAPE[2], "height": INPUT_SHAPE[1], "channels": INPUT_SHAPE[0], "color": "gray",
             "grayWeights": list(GRAY_WEIGHTS),
-            "normalization": {"formula": "(pixel / 255 - mean) / std", "mean": MEAN, "std": STD},
+            "normalization": {"formula": "(equalized pixel / 255 - mean) / std", "equalizeHistogram": True,
+                              "mean": MEAN, "std": STD},
         },
         "output": {"name": "probabilities", "shape": ["batch", len(LABELS)], "kind": "softmax probabilities"},
         "alignment": json.loads(ALIGNMENT_TEMPLATE.read_text()),
@@ -268,7 +269,7 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
             "epochs": config["epochs"], "seconds": checkpoint["metrics"]["train_seconds"],
             "threads": config["threads"], "machine": f"{platform.machine()} {os.cpu_count()} cores",
             "config": config,
-            "command": f"python -m emoface_training.train --model {config['model']} --epochs {config['epochs']} --threads {config['threads']}",
+            "command": train_command(config),
         },
         "export": {"parityMaxAbsDiff": report["maxAbsDiff"], "parityCrops": report["crops"], "tolerance": PARITY_TOLERANCE,
                    "parityBackend": report["backend"], "torch": torch.__version__, "tfjs": report["tfjs"]},
@@ -303,7 +304,7 @@ def export(checkpoint_path: Path, models_dir: Path, data: str, name: str = "expr
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="emoface_training.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_dw" / "final.pt")
+    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide" / "final.pt")
     parser.add_argument("--models", type=Path, default=MODELS_DIR, help="folder of expression.json and expression/")
     parser.add_argument("--name", default="expression", help="writes <models>/<name>.json and <models>/<name>/")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="FER2013 folder (parity crops)")

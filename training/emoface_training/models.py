@@ -1,7 +1,7 @@
 """Expression models and the preprocessing constants they were trained with.
 
-Input: float32 [N, 1, 48, 48], grayscale pixels p in 0..255 mapped to
-(p / 255 - MEAN) / STD. Output: logits [N, len(LABELS)] in LABELS order.
+Input: float32 [N, 1, 48, 48]: each grayscale crop histogram-equalized (`equalize_histogram`), then
+its pixels p in 0..255 mapped to (p / 255 - MEAN) / STD. Output: logits [N, len(LABELS)] in LABELS order.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 from .data import IMAGE_SIZE, LABELS
 
-#: Preprocessing: x = (pixel / 255 - MEAN) / STD, one grayscale channel.
+#: Preprocessing: x = (equalized pixel / 255 - MEAN) / STD, one grayscale channel.
 MEAN = 0.5
 STD = 0.25
 INPUT_SHAPE = (1, IMAGE_SIZE, IMAGE_SIZE)  # channels, height, width
@@ -92,8 +92,9 @@ class EmoNet(nn.Module):
     each stage halving the resolution (48 → 24 → 12 → 6 → 3), global average pooling, dropout, linear.
     Full 3×3 convs where the maps are large and channels few (cheap in parameters), depthwise-separable
     ones where channels are many (cheap in parameters and MACs). Defaults: about 625k parameters,
-    46 MMACs. `emonet_dw` is separable from the second stage on (516k parameters, 30 MMACs): what
-    ships, because it meets the speed targets in TF.js wasm (bench/expressionModel.mjs). `emonet_pooled`
+    46 MMACs. `emonet_dw` is separable from the second stage on (516k parameters, 30 MMACs);
+    `emonet_wide`, the same with more channels (878k parameters, 38 MMACs), is what ships: the most
+    accurate that meets the speed targets in TF.js wasm (bench/expressionModel.mjs). `emonet_pooled`
     first averages 2×2 pixels: the same parameters at a quarter of the MACs."""
 
     def __init__(self, stem: int = 24, widths: tuple[int, ...] = (48, 96, 192, 384),
@@ -165,6 +166,21 @@ def count_macs(model: nn.Module) -> int:
     return macs
 
 
+def equalize_histogram(pixels: torch.Tensor) -> torch.Tensor:
+    """Each image's histogram equalized: pixel v → round((cdf(v) − cdf(darkest)) · 255 / (n − cdf(darkest))),
+    rounding halves up, in integers (src/pipeline/expressionInput.ts does the same). An image of one value is
+    left as it is. The training crops come equalized (flat histograms, 0 and 255 in nearly every crop) and
+    camera crops do not: equalizing every crop the model sees takes that difference, and any lighting
+    change that keeps the order of gray levels, out. Takes integer values 0..255 [N, ...], any dtype."""
+    flat = pixels.reshape(len(pixels), -1).long()
+    counts = torch.zeros(len(flat), 256, dtype=torch.long).scatter_add_(1, flat, torch.ones_like(flat))
+    cdf = counts.cumsum(1)
+    darkest = cdf.gather(1, flat.min(1, keepdim=True).values)
+    spread = flat.shape[1] - darkest
+    mapped = torch.div((cdf.gather(1, flat) - darkest) * 510 + spread, 2 * spread.clamp(min=1), rounding_mode="floor")
+    return torch.where(spread > 0, mapped, flat).reshape(pixels.shape).to(pixels.dtype)
+
+
 def normalize(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 (or 0..255 float) grayscale [N, 1, H, W] → the model's input."""
-    return (pixels.float() / 255 - MEAN) / STD
+    """uint8 (or integer-valued float) grayscale crops [N, 1, H, W] → the model's input."""
+    return (equalize_histogram(pixels).float() / 255 - MEAN) / STD

@@ -52,6 +52,9 @@ class Config:
     threads: int = 2
     limit: int = 0  # >0: train on this many images (balanced by label), for quick runs
     eval_every: int = 5  # epochs between PublicTest evaluations (and always the last)
+    teachers: str = ""  # distillation: comma-separated final.pt files; their mean softened prediction is a second target
+    distill_weight: float = 0.5  # share of the loss that is the teachers' (when there are teachers)
+    distill_temperature: float = 2.0  # softmax temperature of the distillation term
     augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
 
 
@@ -89,6 +92,21 @@ def parse_config(argv: list[str] | None = None) -> tuple[Config, bool, int]:
         if getattr(config, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return config, fresh, stop_after
+
+
+def train_command(config: dict) -> str:
+    """The command line that makes a run with `config` (a checkpoint's): --model, --out relative to
+    training/, and every other flag that is not at its default."""
+    defaults = dataclasses.asdict(Config())
+    flags = [f"--model {config['model']}", f"--out {os.path.relpath(config['out'], TRAINING_DIR)}"]
+    for name, value in config.items():
+        if name in ("model", "out", "data") or value == defaults.get(name):
+            continue
+        if name == "augment":
+            flags += [f"--augment {key}={value[key]:g}" for key in value if value[key] != defaults["augment"].get(key)]
+        else:
+            flags.append(f"--{name.replace('_', '-')} {value}")
+    return " ".join(["python -m emoface_training.train", *flags])
 
 
 class EMA:
@@ -133,6 +151,27 @@ def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -
         batch = torch.from_numpy(images[start:start + batch_size]).unsqueeze(1)
         out.append(torch.softmax(model(normalize(batch).contiguous(memory_format=torch.channels_last)), dim=1).numpy())
     return np.concatenate(out)
+
+
+def load_teachers(paths: str) -> list[torch.nn.Module]:
+    """The trained models named in `paths` (comma-separated final.pt files), in eval mode."""
+    teachers = []
+    for path in filter(None, (p.strip() for p in paths.split(","))):
+        checkpoint = torch.load(path, weights_only=False)
+        if tuple(checkpoint["labels"]) != LABELS:
+            raise SystemExit(f"{path}: teacher's labels {checkpoint['labels']} differ from {LABELS}")
+        teacher = build_model(checkpoint["config"]["model"])
+        teacher.load_state_dict(checkpoint["model"])
+        teachers.append(teacher.to(memory_format=torch.channels_last).eval())
+    return teachers
+
+
+def distillation_loss(logits: torch.Tensor, inputs: torch.Tensor, teachers: list[torch.nn.Module],
+                      temperature: float) -> torch.Tensor:
+    """KL divergence from the teachers' mean softened prediction to the model's, scaled by T² (Hinton et al. 2015)."""
+    with torch.no_grad():
+        target = torch.stack([torch.softmax(t(inputs) / temperature, dim=1) for t in teachers]).mean(0)
+    return F.kl_div(F.log_softmax(logits / temperature, dim=1), target, reduction="batchmean") * temperature ** 2
 
 
 def make_optimizer(model: torch.nn.Module, config: Config) -> torch.optim.Optimizer:
@@ -196,6 +235,7 @@ def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | No
     warmup_steps = int(config.warmup_epochs * steps_per_epoch)
     weights = class_weights(train_split.counts(), config.class_weight_power)
     augment_config = AugmentConfig(**config.augment)
+    teachers = load_teachers(config.teachers)
     history: list[dict] = []
     start_epoch = 0
     elapsed = 0.0
@@ -232,8 +272,12 @@ def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | No
             batch = order[index * config.batch_size:(index + 1) * config.batch_size]
             x = augment(images[batch].float() / 255, generator, augment_config)
             x = (x * 255).round()  # back to the pixel grid the crop would have at run time
-            logits = model(normalize(x).contiguous(memory_format=torch.channels_last))
+            inputs = normalize(x).contiguous(memory_format=torch.channels_last)
+            logits = model(inputs)
             loss = F.cross_entropy(logits, labels[batch], weight=weights, label_smoothing=config.label_smoothing)
+            if teachers:
+                soft = distillation_loss(logits, inputs, teachers, config.distill_temperature)
+                loss = (1 - config.distill_weight) * loss + config.distill_weight * soft
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

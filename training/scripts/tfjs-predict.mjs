@@ -1,5 +1,6 @@
 // Runs the exported expression model (models/expression.json and what it names) on TF.js's wasm backend
-// in Node, as the extension does, over uint8 gray crops; writes the probabilities.
+// in Node, as the extension does, over uint8 gray crops (already equalized when expression.json says
+// input.normalization.equalizeHistogram: evaluate.py does that); writes the probabilities.
 //   node scripts/tfjs-predict.mjs <models dir> <crops.bin: uint8 N×H×W> <out.bin: float32 N×labels>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadExpressionModel } from './tfjsModel.mjs';

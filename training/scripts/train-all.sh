@@ -5,9 +5,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 run() { "$here/venv.sh" "$@"; }
-run python -m emoface_training.train --model emonet_dw --out runs/emonet_dw --epochs 45 --threads 1
-run python -m emoface_training.export --checkpoint runs/emonet_dw/final.pt
+run python -m emoface_training.train --model emonet_wide --out runs/emonet_wide --epochs 100 --threads 2
+run python -m emoface_training.export --checkpoint runs/emonet_wide/final.pt
 # One thread: with two, torch 2.13's CPU backward of mini-Xception crashed (segmentation fault) on the full data.
 run python -m emoface_training.train --model mini_xception --out runs/mini_xception --epochs 25 --threads 1
 run python -m emoface_training.candidates
-run python -m emoface_training.evaluate --checkpoint runs/emonet_dw/final.pt
+run python -m emoface_training.evaluate --checkpoint runs/emonet_wide/final.pt

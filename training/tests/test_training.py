@@ -11,7 +11,8 @@ import torch
 from emoface_training.data import LABELS, load_split
 from emoface_training.evaluate import classify
 from emoface_training.export import PARITY_TOLERANCE, export
-from emoface_training.train import Config, parse_config, train
+from emoface_training.models import build_model
+from emoface_training.train import Config, distillation_loss, load_teachers, parse_config, train, train_command
 
 
 def quick_config(fer2013, out) -> Config:
@@ -53,6 +54,24 @@ def test_a_different_config_does_not_resume_silently(fer2013, tmp_path, trained)
         train(dataclasses.replace(config, lr=0.01))
 
 
+def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
+    config, _ = trained
+    teacher_path = str(Path(config.out) / "final.pt")
+    student = dataclasses.replace(config, out=str(tmp_path), epochs=4, eval_every=4, teachers=teacher_path)
+    final = train(student, fresh=True)
+    losses = [h["loss"] for h in final["history"]]
+    assert losses[-1] < 0.9 * losses[0], losses
+    assert f"--teachers {teacher_path}" in train_command(final["config"])
+    # the term is zero when the model predicts what its teacher does, positive when not
+    teacher = load_teachers(teacher_path)[0]
+    inputs = torch.randn(8, 1, 48, 48)
+    with torch.no_grad():
+        agreeing = distillation_loss(teacher(inputs), inputs, [teacher], 2.0)
+        other = build_model(config.model).eval()
+        disagreeing = distillation_loss(other(inputs), inputs, [teacher], 2.0)
+    assert abs(float(agreeing)) < 1e-5 < float(disagreeing)
+
+
 def test_flags_are_checked():
     config, fresh, stop = parse_config(["--epochs", "3", "--augment", "flip=0", "--fresh"])
     assert config.epochs == 3 and config.augment["flip"] == 0 and fresh and stop == 0
@@ -69,7 +88,7 @@ def test_export_writes_a_tfjs_model_with_parity_and_metadata(trained, fer2013, t
     assert written["labels"] == list(LABELS)
     assert written["model"]["format"] == "tfjs-graph-model"
     assert written["input"]["layout"] == "NHWC" and written["input"]["width"] == written["input"]["height"] == 48
-    assert written["input"]["channels"] == 1 and set(written["input"]["normalization"]) >= {"mean", "std"}
+    assert written["input"]["channels"] == 1 and set(written["input"]["normalization"]) >= {"mean", "std", "equalizeHistogram"}
     assert written["export"]["parityMaxAbsDiff"] < PARITY_TOLERANCE and written["export"]["parityCrops"] >= 200
     assert written["training"]["images"] == 700 and sum(written["training"]["imagesPerLabel"].values()) == 700
     for entry in [{"file": written["model"]["file"], "sha256": written["model"]["sha256"]}, *written["model"]["weights"]]:
