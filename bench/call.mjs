@@ -84,11 +84,16 @@ for (const scene of options.scenes.split(',')) {
 await site.close();
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8'));
+/** The expression model built in (npm run bench builds first): architecture and model.json hash, which models/REPORT.md matches on. */
+function expressionModel() {
+  const { model } = JSON.parse(readFileSync(join(ROOT, 'models', 'expression.json'), 'utf8'));
+  return { architecture: model.architecture, sha256: model.sha256 };
+}
 const chromium = (() => { try { return execFileSync('chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; } })();
 const report = {
   date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), seconds: SECONDS,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.arch()}`, load: os.loadavg() },
-  versions: { emoface: manifest.version, chromium, node: process.version },
+  versions: { emoface: manifest.version, chromium, node: process.version, expressionModel: expressionModel() },
   results,
 };
 console.table(results.map((r) => ({

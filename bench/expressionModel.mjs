@@ -36,7 +36,7 @@ const result = {
   date: new Date().toISOString(), command: `node bench/expressionModel.mjs ${args.join(' ')}`.trim(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}` },
   versions: { node: process.version, tfjs: tf.version.tfjs }, backend: tf.getBackend(), threads: 1,
-  model: { architecture: meta.model.architecture, parameters: meta.model.parameters, macsPerFace: meta.model.macsPerFace, bytes: meta.model.bytes },
+  model: { architecture: meta.model.architecture, sha256: meta.model.sha256, parameters: meta.model.parameters, macsPerFace: meta.model.macsPerFace, bytes: meta.model.bytes },
   msPerFace: { batch1: msPerFace(1), batch3: msPerFace(3) }, runs,
 };
 console.table({ [meta.model.architecture]: { parameters: result.model.parameters, 'MMACs/face': (result.model.macsPerFace / 1e6).toFixed(1),

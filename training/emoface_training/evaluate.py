@@ -31,6 +31,7 @@ from .train import TRAINING_DIR, predict, train_command  # noqa: E402
 FIVE_LABELS = ("angry", "happy", "neutral", "sad", "surprise")
 NODE_PREDICT = TRAINING_DIR / "scripts" / "tfjs-predict.mjs"
 FACE_API_EVAL = TRAINING_DIR.parent / "scripts" / "faceApiEval.mjs"
+BENCH_RESULTS = TRAINING_DIR.parent / "bench" / "results"
 
 
 def classify(models_dir: Path, crops: np.ndarray) -> np.ndarray:
@@ -142,6 +143,38 @@ def short_run(candidate: dict) -> str:
     return f"{100 * run['publicTestAccuracy']:.2f}% ({run['epochs']}, {run['trainSeconds'] / 60:.0f})"
 
 
+def newest_bench(pattern: str, model_of) -> tuple[Path, dict] | None:
+    """The newest bench/results/<pattern> file whose expression model (`model_of(result)`) has this sha256."""
+    for path in sorted(BENCH_RESULTS.glob(pattern), reverse=True):
+        result = json.loads(path.read_text())
+        if model_of(result):
+            return path, result
+    return None
+
+
+def speed_section(meta: dict) -> list[str]:
+    """The shipped model's speed, from the newest benchmark results that ran this very model (by its hash)."""
+    sha = meta["model"]["sha256"]
+    node = newest_bench("expression-model-*.json", lambda r: r["model"].get("sha256") == sha)
+    call = newest_bench("call-*.json", lambda r: r["versions"].get("expressionModel", {}).get("sha256") == sha)
+    lines = ["## Speed of the shipped model", ""]
+    if node:
+        path, result = node
+        lines += [f"TF.js wasm, one thread, in Node (`npm run bench:model`, {path.relative_to(TRAINING_DIR.parent)}): "
+                  f"**{result['msPerFace']['batch1']:.2f} ms** per face at batch 1, **{result['msPerFace']['batch3']:.2f} ms** "
+                  "per face at batch 3 (median of 200; targets 5 and 3).", ""]
+    if call:
+        path, result = call
+        scenes = ", ".join(f"{r['width']}×{r['height']} with {r['faces']} face(s) {r['on']['stageMs']['classify']} ms"
+                           for r in result["results"] if r["on"].get("stageMs"))
+        lines += [f"In the offscreen document during a call (`npm run bench`, {path.relative_to(TRAINING_DIR.parent)}; "
+                  f"per batch, including equalization and reading the result back, with the call's own work on the same "
+                  f"two cores): {scenes}.", ""]
+    if not node and not call:
+        lines += ["No benchmark has run this model yet: `npm run bench:model`, `npm run bench`.", ""]
+    return lines
+
+
 def epoch_time(history: list[dict] | None) -> str:
     """The median epoch's seconds, from a run's history (its `seconds` are cumulative), as a note."""
     if not history:
@@ -187,6 +220,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
             "| --- | ---: | ---: | ---: | ---: | ---: |",
             *[f"| `{c['architecture']}` | {c['parameters']:,} | {c['macsPerFace'] / 1e6:.1f} | {c['msPerFace']['batch1']:.2f} | "
               f"{c['msPerFace']['batch3']:.2f} | {short_run(c)} |" for c in candidates], ""] if candidates else []),
+        *speed_section(meta),
         "## Per label",
         "",
         "| label | precision | recall | F1 | images |",
