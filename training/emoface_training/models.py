@@ -128,6 +128,10 @@ ARCHITECTURES: dict[str, dict] = {
     # emonet_dw with more channels and blocks at 12×12 and 6×6 (0.87 M parameters, 46 MMACs).
     "emonet_deep": {"cls": EmoNet, "widths": (48, 128, 256, 384), "depths": (1, 2, 3, 1),
                     "depthwise": (False, True, True, True)},
+    # Separable in every stage, more blocks at 12×12 and 6×6 (1.0 M parameters, 32 MMACs): the first
+    # stage's full 3×3 convs are half of emonet_wide's time in TF.js wasm; this spends it on depth instead.
+    "emonet_sep_deep": {"cls": EmoNet, "widths": (48, 128, 256, 512), "depths": (1, 2, 3, 1),
+                        "depthwise": (True, True, True, True)},
 }
 
 
