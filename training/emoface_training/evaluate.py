@@ -143,11 +143,11 @@ def short_run(candidate: dict) -> str:
     return f"{100 * run['publicTestAccuracy']:.2f}% ({run['epochs']}, {run['trainSeconds'] / 60:.0f})"
 
 
-def newest_bench(pattern: str, model_of) -> tuple[Path, dict] | None:
-    """The newest bench/results/<pattern> file whose expression model (`model_of(result)`) has this sha256."""
+def newest_bench(pattern: str, matches) -> tuple[Path, dict] | None:
+    """(path, result) of the newest bench/results/<pattern> file whose result `matches`, or None."""
     for path in sorted(BENCH_RESULTS.glob(pattern), reverse=True):
         result = json.loads(path.read_text())
-        if model_of(result):
+        if matches(result):
             return path, result
     return None
 
@@ -162,7 +162,7 @@ def speed_section(meta: dict) -> list[str]:
         path, result = node
         lines += [f"TF.js wasm, one thread, in Node (`npm run bench:model`, {path.relative_to(TRAINING_DIR.parent)}): "
                   f"**{result['msPerFace']['batch1']:.2f} ms** per face at batch 1, **{result['msPerFace']['batch3']:.2f} ms** "
-                  "per face at batch 3 (median of 200; targets 5 and 3).", ""]
+                  f"per face at batch 3 (median of {result['runs']} runs; targets 5 and 3).", ""]
     if call:
         path, result = call
         scenes = ", ".join(f"{r['width']}×{r['height']} with {r['faces']} face(s) {r['on']['stageMs']['classify']} ms"
@@ -181,7 +181,7 @@ def epoch_time(history: list[dict] | None) -> str:
         return ""
     ends = [0.0, *(h["seconds"] for h in history)]
     median = float(np.median(np.diff(ends)))
-    return f"; median epoch {median:.0f} s (the total includes stretches when the machine was shared)"
+    return f"; median epoch {median:.0f} s (the total is wall time, including any time the machine was shared)"
 
 
 def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None,

@@ -2,6 +2,7 @@
 
     python -m emoface_training.train --model emonet --out runs/emonet
     python -m emoface_training.train --help     # every Config field is a flag
+    ... --teachers runs/a/final.pt,runs/b/final.pt   # also learn the trained teachers' mean prediction
 
 Seeded; checkpoints every epoch to <out>/last.pt (config, labels, metrics inside) and resumes
 from it when run again with the same config; writes <out>/final.pt (EMA weights) at the end.
