@@ -10,13 +10,14 @@ export function equalizeHistogram(pixels: Uint8Array): Uint8Array {
   for (const p of pixels) counts[p]!++;
   let darkest = 0;
   while (darkest < 255 && counts[darkest] === 0) darkest++;
-  const spread = pixels.length - counts[darkest]!;
+  const atDarkest = counts[darkest]!;
+  const spread = pixels.length - atDarkest;
   if (spread <= 0) return pixels.slice();
   const lookup = new Uint8Array(256);
   let cdf = 0;
   for (let v = darkest; v < 256; v++) {
     cdf += counts[v]!;
-    lookup[v] = Math.floor(((cdf - counts[darkest]!) * 510 + spread) / (2 * spread));
+    lookup[v] = Math.floor(((cdf - atDarkest) * 510 + spread) / (2 * spread));
   }
   return pixels.map((p) => lookup[p]!);
 }

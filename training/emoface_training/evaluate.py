@@ -37,12 +37,13 @@ BENCH_RESULTS = TRAINING_DIR.parent / "bench" / "results"
 def classify(models_dir: Path, crops: np.ndarray) -> np.ndarray:
     """Probabilities [N, labels] from the exported model on TF.js wasm in Node, for uint8 crops [N, H, W]
     (equalized here first when the metadata asks for it; Node does the rest of the normalisation)."""
+    crops = np.ascontiguousarray(crops, dtype=np.uint8)
     meta = json.loads((models_dir / "expression.json").read_text())
     if meta["input"]["normalization"].get("equalizeHistogram"):
-        crops = equalize_histogram(torch.from_numpy(np.ascontiguousarray(crops, dtype=np.uint8))).numpy()
+        crops = equalize_histogram(torch.from_numpy(crops)).numpy()
     with tempfile.TemporaryDirectory() as folder:
         crops_path, out_path = Path(folder) / "crops.bin", Path(folder) / "out.bin"
-        crops_path.write_bytes(np.ascontiguousarray(crops, dtype=np.uint8).tobytes())
+        crops_path.write_bytes(crops.tobytes())
         run = subprocess.run(["node", str(NODE_PREDICT), str(models_dir), str(crops_path), str(out_path)],
                              capture_output=True, text=True, cwd=TRAINING_DIR)
         if run.returncode != 0:

@@ -97,9 +97,9 @@ def parse_config(argv: list[str] | None = None) -> tuple[Config, bool, int]:
 
 def train_command(config: dict) -> str:
     """The command line that makes a run with `config` (a checkpoint's): --model, --out relative to
-    training/, and every other flag that is not at its default."""
+    training/ (where runs are started: scripts/venv.sh), and every other flag that is not at its default."""
     defaults = dataclasses.asdict(Config())
-    flags = [f"--model {config['model']}", f"--out {os.path.relpath(config['out'], TRAINING_DIR)}"]
+    flags = [f"--model {config['model']}", f"--out {os.path.relpath(TRAINING_DIR / config['out'], TRAINING_DIR)}"]
     for name, value in config.items():
         if name in ("model", "out", "data") or value == defaults.get(name):
             continue
