@@ -43,6 +43,10 @@ def test_interrupted_training_resumes_to_the_same_weights(fer2013, tmp_path, tra
     config, final = trained
     resumed_config = dataclasses.replace(config, out=str(tmp_path))
     assert train(resumed_config, fresh=True, stop_after=3) is None
+    # a checkpoint made before a flag existed resumes as if the flag were at its default
+    checkpoint = torch.load(tmp_path / "last.pt", weights_only=False)
+    del checkpoint["config"]["teacher_flip"]
+    torch.save(checkpoint, tmp_path / "last.pt")
     resumed = train(resumed_config)
     for key, value in final["model"].items():
         torch.testing.assert_close(resumed["model"][key], value, rtol=0, atol=1e-6, msg=key)
@@ -70,11 +74,19 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
         other = build_model(config.model).eval()
         disagreeing = distillation_loss(other(inputs), inputs, [teacher], 2.0)
     assert abs(float(agreeing)) < 1e-5 < float(disagreeing)
+    # with flip averaging the target is the mean of the crop's and its mirror's softened predictions
+    with torch.no_grad():
+        mirrored = (torch.softmax(teacher(inputs) / 2.0, dim=1) + torch.softmax(teacher(inputs.flip(3)) / 2.0, dim=1)) / 2
+        matching = distillation_loss(2.0 * mirrored.log(), inputs, [teacher], 2.0, flip=True)
+        one_view = distillation_loss(teacher(inputs), inputs, [teacher], 2.0, flip=True)
+    assert abs(float(matching)) < 1e-5 < float(one_view)
 
 
 def test_flags_are_checked():
-    config, fresh, stop = parse_config(["--epochs", "3", "--augment", "flip=0", "--fresh"])
-    assert config.epochs == 3 and config.augment["flip"] == 0 and fresh and stop == 0
+    config, fresh, stop = parse_config(["--epochs", "3", "--augment", "flip=0", "--fresh", "--teacher-flip"])
+    assert config.epochs == 3 and config.augment["flip"] == 0 and fresh and stop == 0 and config.teacher_flip
+    assert "--teacher-flip" in train_command(dataclasses.asdict(config))
+    assert not parse_config([])[0].teacher_flip
     for bad in (["--epochs", "many"], ["--augment", "wobble=1"], ["--batch-size", "0"]):
         with pytest.raises(SystemExit):
             parse_config(bad)
