@@ -185,6 +185,27 @@ def epoch_time(history: list[dict] | None) -> str:
     return f"; median epoch {median:.0f} s (the total is wall time, including any time the machine was shared)"
 
 
+def teachers_section(training: dict) -> list[str]:
+    """For a distilled model: what made each teacher, and the time of the whole chain."""
+    teachers = training.get("teachers") or []
+    if not teachers:
+        return []
+    flip = " of the crop and its mirror image" if training["config"].get("teacher_flip") else ""
+    share = training["config"].get("distill_weight", 0.5)
+    lines = [f"Distilled: {share:.0%} of the loss is the divergence from the teachers' mean softened prediction{flip}",
+             "(`--teachers`). The teachers, trained first by the same command (`npm run train`):", ""]
+    for t in teachers:
+        if "command" in t:
+            lines.append(f"- `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {t['publicTest']:.2%} "
+                         f"at its last epoch (PyTorch, as its run logged it), commit `{t['commit'][:12]}`")
+        else:
+            lines.append(f"- `{t['checkpoint']}` (not on the machine that exported this model)")
+    if all("command" in t for t in teachers):
+        total = training["seconds"] + sum(t["seconds"] for t in teachers)
+        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training."]
+    return lines + [""]
+
+
 def report(meta: dict, result: dict, five: dict, history: list[dict] | None, baseline: dict | None, candidates: list[dict] | None,
            face_api: dict | None) -> str:
     training = meta["training"]
@@ -212,6 +233,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         f"{training['seconds'] / 60:.0f} minutes with {training['threads']} thread(s) ({training['machine']}){epoch_time(history)}, "
         f"commit `{training['commit'][:12]}`; `{training['command']}`, full config in expression.json.",
         "",
+        *teachers_section(training),
         *(["## Choosing the architecture", "",
             "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
             "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3), and how",

@@ -270,10 +270,26 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
             "threads": config["threads"], "machine": f"{platform.machine()} {os.cpu_count()} cores",
             "config": config,
             "command": train_command(config),
+            "teachers": teacher_runs(config),
         },
         "export": {"parityMaxAbsDiff": report["maxAbsDiff"], "parityCrops": report["crops"], "tolerance": PARITY_TOLERANCE,
                    "parityBackend": report["backend"], "torch": torch.__version__, "tfjs": report["tfjs"]},
     }
+
+
+def teacher_runs(config: dict) -> list[dict]:
+    """What made each teacher of a distilled run (its command, time and PublicTest accuracy), from its
+    final.pt; only the path when that file is not on this machine."""
+    runs = []
+    for path in filter(None, (p.strip() for p in config.get("teachers", "").split(","))):
+        file = TRAINING_DIR / path
+        if not file.is_file():
+            runs.append({"checkpoint": path})
+            continue
+        teacher = torch.load(file, weights_only=False)
+        runs.append({"checkpoint": path, "command": train_command(teacher["config"]), "commit": teacher.get("commit", "unknown"),
+                     "seconds": teacher["metrics"]["train_seconds"], "publicTest": teacher["metrics"]["test_accuracy"]})
+    return runs
 
 
 def write_atomic(path: Path, data: bytes) -> None:

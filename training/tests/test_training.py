@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from emoface_training.data import LABELS, load_split
-from emoface_training.evaluate import classify
+from emoface_training.evaluate import classify, teachers_section
 from emoface_training.export import PARITY_TOLERANCE, export
 from emoface_training.models import build_model
 from emoface_training.train import Config, distillation_loss, load_teachers, parse_config, train, train_command
@@ -66,6 +66,12 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
     losses = [h["loss"] for h in final["history"]]
     assert losses[-1] < 0.9 * losses[0], losses
     assert f"--teachers {teacher_path}" in train_command(final["config"])
+    # the export records what made the teacher, and the report names it
+    meta = export(Path(student.out) / "final.pt", tmp_path / "models", str(fer2013))
+    (teacher_run,) = meta["training"]["teachers"]
+    assert teacher_run["command"] == train_command(dataclasses.asdict(config))
+    assert teacher_run["publicTest"] == trained[1]["metrics"]["test_accuracy"]
+    assert any(teacher_run["command"] in line for line in teachers_section(meta["training"]))
     # the term is zero when the model predicts what its teacher does, positive when not
     teacher = load_teachers(teacher_path)[0]
     inputs = torch.randn(8, 1, 48, 48)
