@@ -202,7 +202,7 @@ def teachers_section(training: dict) -> list[str]:
             lines.append(f"- `{t['checkpoint']}` (not on the machine that exported this model)")
     if all("command" in t for t in teachers):
         total = training["seconds"] + sum(t["seconds"] for t in teachers)
-        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training."]
+        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training (wall time)."]
     return lines + [""]
 
 
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=Path, default=MODELS_DIR)
     parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide" / "final.pt",
+    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide_kd" / "final.pt",
                         help="its training history is plotted when present")
     parser.add_argument("--baseline", type=Path, default=TRAINING_DIR / "runs" / "mini_xception" / "final.pt",
                         help="the mini-Xception baseline, scored when present (written to baseline.json)")

@@ -1,6 +1,6 @@
 """Export a trained checkpoint to TF.js (a graph model) and write models/expression.json.
 
-    python -m emoface_training.export --checkpoint runs/emonet_wide/final.pt
+    python -m emoface_training.export --checkpoint runs/emonet_wide_kd/final.pt
 
 What ships: the classifier with batch norm folded into the convolutions, as a TF.js graph model
 (model.json + one shard) of fused ops, as TF.js's own converter writes them: each convolution with its
@@ -320,7 +320,7 @@ def export(checkpoint_path: Path, models_dir: Path, data: str, name: str = "expr
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="emoface_training.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide" / "final.pt")
+    parser.add_argument("--checkpoint", type=Path, default=TRAINING_DIR / "runs" / "emonet_wide_kd" / "final.pt")
     parser.add_argument("--models", type=Path, default=MODELS_DIR, help="folder of expression.json and expression/")
     parser.add_argument("--name", default="expression", help="writes <models>/<name>.json and <models>/<name>/")
     parser.add_argument("--data", default=str(DEFAULT_DATA), help="FER2013 folder (parity crops)")
