@@ -185,6 +185,25 @@ def epoch_time(history: list[dict] | None) -> str:
     return f"; median epoch {median:.0f} s (the total is wall time, including any time the machine was shared)"
 
 
+def teacher_lines(teachers: list[dict], depth: int = 0) -> tuple[list[str], float | None]:
+    """A list item per teacher (its own teachers nested under it) and their training seconds in all,
+    None when a teacher's checkpoint was not on the exporting machine."""
+    lines, seconds = [], 0.0
+    for t in teachers:
+        indent = "  " * depth
+        if "command" not in t:
+            lines.append(f"{indent}- `{t['checkpoint']}` (not on the machine that exported this model)")
+            seconds = None
+            continue
+        lines.append(f"{indent}- `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {t['publicTest']:.2%} "
+                     f"at its last epoch (PyTorch, as its run logged it), commit `{t['commit'][:12]}`"
+                     + (", distilled from:" if t.get("teachers") else ""))
+        nested, nested_seconds = teacher_lines(t.get("teachers", []), depth + 1)
+        lines += nested
+        seconds = None if seconds is None or nested_seconds is None else seconds + t["seconds"] + nested_seconds
+    return lines, seconds
+
+
 def teachers_section(training: dict) -> list[str]:
     """For a distilled model: what made each teacher, and the time of the whole chain."""
     teachers = training.get("teachers") or []
@@ -194,15 +213,10 @@ def teachers_section(training: dict) -> list[str]:
     share = training["config"].get("distill_weight", 0.5)
     lines = [f"Distilled: {share:.0%} of the loss is the divergence from the teachers' mean softened prediction{flip}",
              "(`--teachers`). The teachers, trained first by the same command (`npm run train`):", ""]
-    for t in teachers:
-        if "command" in t:
-            lines.append(f"- `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {t['publicTest']:.2%} "
-                         f"at its last epoch (PyTorch, as its run logged it), commit `{t['commit'][:12]}`")
-        else:
-            lines.append(f"- `{t['checkpoint']}` (not on the machine that exported this model)")
-    if all("command" in t for t in teachers):
-        total = training["seconds"] + sum(t["seconds"] for t in teachers)
-        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training (wall time)."]
+    listed, seconds = teacher_lines(teachers)
+    lines += listed
+    if seconds is not None:
+        lines += ["", f"Teachers and student together: {(training['seconds'] + seconds) / 3600:.1f} hours of training (wall time)."]
     return lines + [""]
 
 

@@ -278,8 +278,8 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
 
 
 def teacher_runs(config: dict) -> list[dict]:
-    """What made each teacher of a distilled run (its command, time and PublicTest accuracy), from its
-    final.pt; only the path when that file is not on this machine."""
+    """What made each teacher of a distilled run (its command, time, PublicTest accuracy and its own
+    teachers), from its final.pt; only the path when that file is not on this machine."""
     runs = []
     for path in filter(None, (p.strip() for p in config.get("teachers", "").split(","))):
         file = TRAINING_DIR / path
@@ -288,7 +288,8 @@ def teacher_runs(config: dict) -> list[dict]:
             continue
         teacher = torch.load(file, weights_only=False)
         runs.append({"checkpoint": path, "command": train_command(teacher["config"]), "commit": teacher.get("commit", "unknown"),
-                     "seconds": teacher["metrics"]["train_seconds"], "publicTest": teacher["metrics"]["test_accuracy"]})
+                     "seconds": teacher["metrics"]["train_seconds"], "publicTest": teacher["metrics"]["test_accuracy"],
+                     "teachers": teacher_runs(teacher["config"])})
     return runs
 
 

@@ -10,7 +10,7 @@ import torch
 
 from emoface_training.data import LABELS, load_split
 from emoface_training.evaluate import classify, teachers_section
-from emoface_training.export import PARITY_TOLERANCE, export
+from emoface_training.export import PARITY_TOLERANCE, export, teacher_runs
 from emoface_training.models import build_model
 from emoface_training.train import Config, distillation_loss, load_teachers, parse_config, train, train_command
 
@@ -72,6 +72,13 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
     assert teacher_run["command"] == train_command(dataclasses.asdict(config))
     assert teacher_run["publicTest"] == trained[1]["metrics"]["test_accuracy"]
     assert any(teacher_run["command"] in line for line in teachers_section(meta["training"]))
+    # a student of this student: its teacher's own teacher is listed under it, and the chain's time adds up
+    (student_run,) = teacher_runs({"teachers": str(Path(student.out) / "final.pt")})
+    assert student_run["teachers"] == [teacher_run]
+    section = "\n".join(teachers_section({"config": {}, "seconds": 60.0, "teachers": [student_run]}))
+    assert f"\n  - `{teacher_run['command']}`" in section
+    chain = (60 + student_run["seconds"] + teacher_run["seconds"]) / 3600
+    assert f"together: {chain:.1f} hours" in section
     # the term is zero when the model predicts what its teacher does, positive when not
     teacher = load_teachers(teacher_path)[0]
     inputs = torch.randn(8, 1, 48, 48)
