@@ -185,22 +185,22 @@ def epoch_time(history: list[dict] | None) -> str:
     return f"; median epoch {median:.0f} s (the total is wall time, including any time the machine was shared)"
 
 
-def teacher_lines(teachers: list[dict], depth: int = 0) -> tuple[list[str], float | None]:
-    """A list item per teacher (its own teachers nested under it) and their training seconds in all,
-    None when a teacher's checkpoint was not on the exporting machine."""
-    lines, seconds = [], 0.0
+def teacher_lines(teachers: list[dict], depth: int = 0) -> tuple[list[str], dict[str, float | None]]:
+    """A list item per teacher (its own teachers nested under it), and each run's training seconds by
+    checkpoint (a run met twice counts once; None when its checkpoint was not on the exporting machine)."""
+    lines, seconds = [], {}
     for t in teachers:
         indent = "  " * depth
         if "command" not in t:
             lines.append(f"{indent}- `{t['checkpoint']}` (not on the machine that exported this model)")
-            seconds = None
+            seconds[t["checkpoint"]] = None
             continue
         lines.append(f"{indent}- `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {t['publicTest']:.2%} "
                      f"at its last epoch (PyTorch, as its run logged it), commit `{t['commit'][:12]}`"
                      + (", distilled from:" if t.get("teachers") else ""))
         nested, nested_seconds = teacher_lines(t.get("teachers", []), depth + 1)
         lines += nested
-        seconds = None if seconds is None or nested_seconds is None else seconds + t["seconds"] + nested_seconds
+        seconds |= nested_seconds | {t["checkpoint"]: t["seconds"]}
     return lines, seconds
 
 
@@ -215,8 +215,9 @@ def teachers_section(training: dict) -> list[str]:
              "(`--teachers`). The teachers, trained first by the same command (`npm run train`):", ""]
     listed, seconds = teacher_lines(teachers)
     lines += listed
-    if seconds is not None:
-        lines += ["", f"Teachers and student together: {(training['seconds'] + seconds) / 3600:.1f} hours of training (wall time)."]
+    if None not in seconds.values():
+        total = training["seconds"] + sum(seconds.values())
+        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training (wall time)."]
     return lines + [""]
 
 

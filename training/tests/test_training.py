@@ -75,10 +75,12 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
     # a student of this student: its teacher's own teacher is listed under it, and the chain's time adds up
     (student_run,) = teacher_runs({"teachers": str(Path(student.out) / "final.pt")})
     assert student_run["teachers"] == [teacher_run]
-    section = "\n".join(teachers_section({"config": {}, "seconds": 60.0, "teachers": [student_run]}))
-    assert f"\n  - `{teacher_run['command']}`" in section
-    chain = (60 + student_run["seconds"] + teacher_run["seconds"]) / 3600
-    assert f"together: {chain:.1f} hours" in section
+    # (the teacher also taught it directly: listed twice, its time counted once; 1 h + 1 h + 2 h)
+    first = {**teacher_run, "seconds": 7200.0}
+    second = {**student_run, "seconds": 3600.0, "teachers": [first]}
+    section = "\n".join(teachers_section({"config": {}, "seconds": 3600.0, "teachers": [second, first]}))
+    assert f"\n  - `{teacher_run['command']}`" in section and f"\n- `{teacher_run['command']}`" in section
+    assert "together: 4.0 hours" in section
     # the term is zero when the model predicts what its teacher does, positive when not
     teacher = load_teachers(teacher_path)[0]
     inputs = torch.randn(8, 1, 48, 48)
