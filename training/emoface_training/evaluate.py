@@ -189,8 +189,8 @@ def teacher_lines(teachers: list[dict], depth: int = 0) -> tuple[list[str], dict
     """A list item per teacher (its own teachers nested under it), and each run's training seconds by
     checkpoint (a run met twice counts once; None when its checkpoint was not on the exporting machine)."""
     lines, seconds = [], {}
+    indent = "  " * depth
     for t in teachers:
-        indent = "  " * depth
         if "command" not in t:
             lines.append(f"{indent}- `{t['checkpoint']}` (not on the machine that exported this model)")
             seconds[t["checkpoint"]] = None

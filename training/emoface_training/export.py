@@ -31,7 +31,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .data import DEFAULT_DATA, LABELS, load_cached
 from .models import INPUT_SHAPE, MEAN, STD, EmoNet, ResidualBlock, build_model, count_macs, count_parameters, normalize
-from .train import TRAINING_DIR, balanced_limit, train_command
+from .train import TRAINING_DIR, balanced_limit, teacher_paths, train_command
 
 PARITY_TOLERANCE = 1e-4
 #: Real crops the export checks parity on.
@@ -281,7 +281,7 @@ def teacher_runs(config: dict) -> list[dict]:
     """What made each teacher of a distilled run (its command, time, PublicTest accuracy and its own
     teachers), from its final.pt; only the path when that file is not on this machine."""
     runs = []
-    for path in filter(None, (p.strip() for p in config.get("teachers", "").split(","))):
+    for path in teacher_paths(config.get("teachers", "")):
         file = TRAINING_DIR / path
         if not file.is_file():
             runs.append({"checkpoint": path})

@@ -161,10 +161,15 @@ def predict(model: torch.nn.Module, images: np.ndarray, batch_size: int = 512) -
     return np.concatenate(out)
 
 
+def teacher_paths(teachers: str) -> list[str]:
+    """The final.pt files named in a config's `teachers` (comma-separated; blanks ignored)."""
+    return [path for path in (p.strip() for p in teachers.split(",")) if path]
+
+
 def load_teachers(paths: str) -> list[torch.nn.Module]:
     """The trained models named in `paths` (comma-separated final.pt files), in eval mode."""
     teachers = []
-    for path in filter(None, (p.strip() for p in paths.split(","))):
+    for path in teacher_paths(paths):
         checkpoint = torch.load(path, weights_only=False)
         if tuple(checkpoint["labels"]) != LABELS:
             raise SystemExit(f"{path}: teacher's labels {checkpoint['labels']} differ from {LABELS}")
