@@ -185,39 +185,46 @@ def epoch_time(history: list[dict] | None) -> str:
     return f"; median epoch {median:.0f} s (the total is wall time, including any time the machine was shared)"
 
 
-def teacher_lines(teachers: list[dict], depth: int = 0) -> tuple[list[str], dict[str, float | None]]:
-    """A list item per teacher (its own teachers nested under it), and each run's training seconds by
-    checkpoint (a run met twice counts once; None when its checkpoint was not on the exporting machine)."""
+def lineage_lines(run: dict, depth: int = 0) -> tuple[list[str], dict[str, float | None]]:
+    """A list item per run that `run` learned from (its teachers, the run it started from), their own under
+    each, and each run's training seconds by checkpoint (a run met twice counts once; None when its
+    checkpoint was not on the exporting machine)."""
     lines, seconds = [], {}
     indent = "  " * depth
-    for t in teachers:
+    sources = [("teacher", t) for t in run.get("teachers") or []] + ([("started from", run["init"])] if run.get("init") else [])
+    for role, t in sources:
         if "command" not in t:
-            lines.append(f"{indent}- `{t['checkpoint']}` (not on the machine that exported this model)")
+            lines.append(f"{indent}- {role}: `{t['checkpoint']}` (not on the machine that exported this model)")
             seconds[t["checkpoint"]] = None
             continue
-        lines.append(f"{indent}- `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {t['publicTest']:.2%} "
-                     f"at its last epoch (PyTorch, as its run logged it), commit `{t['commit'][:12]}`"
-                     + (", distilled from:" if t.get("teachers") else ""))
-        nested, nested_seconds = teacher_lines(t.get("teachers", []), depth + 1)
+        accuracy = f"{t['publicTest']:.2%}" if t.get("publicTest") is not None else "–"
+        by = t.get("publicTestBy", "PyTorch, at its last epoch, as its run logged it")
+        lines.append(f"{indent}- {role}: `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {accuracy} ({by}), "
+                     f"commit `{t['commit'][:12]}`")
+        nested, nested_seconds = lineage_lines(t, depth + 1)
         lines += nested
         seconds |= nested_seconds | {t["checkpoint"]: t["seconds"]}
     return lines, seconds
 
 
-def teachers_section(training: dict) -> list[str]:
-    """For a distilled model: what made each teacher, and the time of the whole chain."""
-    teachers = training.get("teachers") or []
-    if not teachers:
+def lineage_section(training: dict) -> list[str]:
+    """For a model distilled or fine-tuned from other runs: what made each of them, and the chain's time."""
+    config = training["config"]
+    if not training.get("teachers") and not training.get("init"):
         return []
-    flip = " of the crop and its mirror image" if training["config"].get("teacher_flip") else ""
-    share = training["config"].get("distill_weight", 0.5)
-    lines = [f"Distilled: {share:.0%} of the loss is the divergence from the teachers' mean softened prediction{flip}",
-             "(`--teachers`). The teachers, trained first by the same command (`npm run train`):", ""]
-    listed, seconds = teacher_lines(teachers)
+    lines = []
+    if training.get("init"):
+        lines.append("Fine-tuned: it started from a trained model's weights (`--init`), not from random ones.")
+    if training.get("teachers"):
+        flip = " of the crop and its mirror image" if config.get("teacher_flip") else ""
+        lines.append(f"Distilled: {config.get('distill_weight', 0.5):.0%} of the loss is the divergence from the teachers' "
+                     f"mean softened prediction{flip} (`--teachers`).")
+    lines += ["The runs it learned from, each trained first by its own command (`npm run train` runs them in order):", ""]
+    listed, seconds = lineage_lines(training)
     lines += listed
     if None not in seconds.values():
         total = training["seconds"] + sum(seconds.values())
-        lines += ["", f"Teachers and student together: {total / 3600:.1f} hours of training (wall time)."]
+        lines += ["", f"The whole chain together: {total / 3600:.1f} hours of training (wall time)."]
     return lines + [""]
 
 
@@ -248,7 +255,7 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         f"{training['seconds'] / 60:.0f} minutes with {training['threads']} thread(s) ({training['machine']}){epoch_time(history)}, "
         f"commit `{training['commit'][:12]}`; `{training['command']}`, full config in expression.json.",
         "",
-        *teachers_section(training),
+        *lineage_section(training),
         *(["## Choosing the architecture", "",
             "Speed where the model runs — TF.js wasm, one thread, in Node (`python -m emoface_training.candidates`, seeded",
             "random weights through the real export; targets ≤ 5 ms per face at batch 1, ≤ 3 ms at batch 3), and how",

@@ -270,27 +270,32 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
             "threads": config["threads"], "machine": f"{platform.machine()} {os.cpu_count()} cores",
             "config": config,
             "command": train_command(config),
-            "teachers": teacher_runs(config),
+            **lineage(config),
         },
         "export": {"parityMaxAbsDiff": report["maxAbsDiff"], "parityCrops": report["crops"], "tolerance": PARITY_TOLERANCE,
                    "parityBackend": report["backend"], "torch": torch.__version__, "tfjs": report["tfjs"]},
     }
 
 
-def teacher_runs(config: dict) -> list[dict]:
-    """What made each teacher of a distilled run (its command, time, PublicTest accuracy and its own
-    teachers), from its final.pt; only the path when that file is not on this machine."""
-    runs = []
-    for path in teacher_paths(config.get("teachers", "")):
-        file = TRAINING_DIR / path
-        if not file.is_file():
-            runs.append({"checkpoint": path})
-            continue
-        teacher = torch.load(file, weights_only=False)
-        runs.append({"checkpoint": path, "command": train_command(teacher["config"]), "commit": teacher.get("commit", "unknown"),
-                     "seconds": teacher["metrics"]["train_seconds"], "publicTest": teacher["metrics"]["test_accuracy"],
-                     "teachers": teacher_runs(teacher["config"])})
-    return runs
+def lineage(config: dict) -> dict:
+    """The runs a run with `config` learned from: its teachers, and the run it was fine-tuned from (`init`)."""
+    return {"teachers": [run_record(path) for path in teacher_paths(config.get("teachers", ""))],
+            **({"init": run_record(config["init"])} if config.get("init") else {})}
+
+
+def run_record(path: str) -> dict:
+    """What made the run whose final.pt is at `path` (relative to training/): its command, commit, time,
+    PublicTest accuracy and the runs it learned from; only the path when that file is not on this machine.
+    A checkpoint recovered from an export (emoface_training.recover) gives what that export recorded."""
+    file = TRAINING_DIR / path
+    if not file.is_file():
+        return {"checkpoint": path}
+    run = torch.load(file, weights_only=False)
+    if "record" in run:
+        return {"checkpoint": path, **run["record"]}
+    return {"checkpoint": path, "command": train_command(run["config"]), "commit": run.get("commit", "unknown"),
+            "seconds": run["metrics"]["train_seconds"], "publicTest": run["metrics"]["test_accuracy"],
+            "publicTestBy": "PyTorch, at its last epoch, as its run logged it", **lineage(run["config"])}
 
 
 def write_atomic(path: Path, data: bytes) -> None:

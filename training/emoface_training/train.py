@@ -3,6 +3,7 @@
     python -m emoface_training.train --model emonet --out runs/emonet
     python -m emoface_training.train --help     # every Config field is a flag
     ... --teachers runs/a/final.pt,runs/b/final.pt   # also learn the trained teachers' mean prediction
+    ... --init runs/a/final.pt                        # start from a trained model's weights (fine-tuning)
 
 Seeded; checkpoints every epoch to <out>/last.pt (config, labels, metrics inside) and resumes
 from it when run again with the same config; writes <out>/final.pt (EMA weights) at the end.
@@ -57,6 +58,7 @@ class Config:
     distill_weight: float = 0.5  # share of the loss that is the teachers' (when there are teachers)
     distill_temperature: float = 2.0  # softmax temperature of the distillation term
     teacher_flip: bool = False  # the teachers' target averages the view and its mirror image (flip averaging, teachers only)
+    init: str = ""  # fine-tuning: start from this final.pt's weights (same architecture) instead of random ones
     augment: dict = field(default_factory=lambda: dataclasses.asdict(AugmentConfig()))
 
 
@@ -166,17 +168,21 @@ def teacher_paths(teachers: str) -> list[str]:
     return [path for path in (p.strip() for p in teachers.split(",")) if path]
 
 
+def load_checkpoint_model(path: str, architecture: str = "") -> torch.nn.Module:
+    """The trained model in a final.pt, in eval mode; `architecture`, when given, must be the one it has."""
+    checkpoint = torch.load(path, weights_only=False)
+    if tuple(checkpoint["labels"]) != LABELS:
+        raise SystemExit(f"{path}: labels {checkpoint['labels']} differ from {LABELS}")
+    if architecture and checkpoint["config"]["model"] != architecture:
+        raise SystemExit(f"{path}: holds {checkpoint['config']['model']!r}, not {architecture!r}")
+    model = build_model(checkpoint["config"]["model"])
+    model.load_state_dict(checkpoint["model"])
+    return model.to(memory_format=torch.channels_last).eval()
+
+
 def load_teachers(paths: str) -> list[torch.nn.Module]:
     """The trained models named in `paths` (comma-separated final.pt files), in eval mode."""
-    teachers = []
-    for path in teacher_paths(paths):
-        checkpoint = torch.load(path, weights_only=False)
-        if tuple(checkpoint["labels"]) != LABELS:
-            raise SystemExit(f"{path}: teacher's labels {checkpoint['labels']} differ from {LABELS}")
-        teacher = build_model(checkpoint["config"]["model"])
-        teacher.load_state_dict(checkpoint["model"])
-        teachers.append(teacher.to(memory_format=torch.channels_last).eval())
-    return teachers
+    return [load_checkpoint_model(path) for path in teacher_paths(paths)]
 
 
 def distillation_loss(logits: torch.Tensor, inputs: torch.Tensor, teachers: list[torch.nn.Module],
@@ -243,6 +249,8 @@ def train(config: Config, fresh: bool = False, stop_after: int = 0) -> dict | No
     test_split = load_cached(config.data, "test", TRAINING_DIR / ".cache")
 
     model = build_model(config.model).to(memory_format=torch.channels_last)
+    if config.init:
+        model.load_state_dict(load_checkpoint_model(config.init, config.model).state_dict())
     optimizer = make_optimizer(model, config)
     ema = EMA(model, config.ema_decay)
     generator = torch.Generator().manual_seed(config.seed)

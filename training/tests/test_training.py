@@ -9,10 +9,12 @@ import pytest
 import torch
 
 from emoface_training.data import LABELS, load_split
-from emoface_training.evaluate import classify, teachers_section
-from emoface_training.export import PARITY_TOLERANCE, export, teacher_runs
-from emoface_training.models import build_model
-from emoface_training.train import Config, distillation_loss, load_teachers, parse_config, train, train_command
+from emoface_training.evaluate import classify, lineage_section
+from emoface_training.export import PARITY_TOLERANCE, export, lineage, run_record
+from emoface_training.models import build_model, normalize
+from emoface_training.recover import conv_pairs, load_graph_weights, read_weights, rebuild_batch_norms, recover
+from emoface_training.train import (Config, distillation_loss, load_checkpoint_model, load_teachers, parse_config, predict,
+                                    train, train_command)
 
 
 def quick_config(fer2013, out) -> Config:
@@ -71,15 +73,15 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
     (teacher_run,) = meta["training"]["teachers"]
     assert teacher_run["command"] == train_command(dataclasses.asdict(config))
     assert teacher_run["publicTest"] == trained[1]["metrics"]["test_accuracy"]
-    assert any(teacher_run["command"] in line for line in teachers_section(meta["training"]))
+    assert any(teacher_run["command"] in line for line in lineage_section(meta["training"]))
     # a student of this student: its teacher's own teacher is listed under it, and the chain's time adds up
-    (student_run,) = teacher_runs({"teachers": str(Path(student.out) / "final.pt")})
+    (student_run,) = lineage({"teachers": str(Path(student.out) / "final.pt")})["teachers"]
     assert student_run["teachers"] == [teacher_run]
     # (the teacher also taught it directly: listed twice, its time counted once; 1 h + 1 h + 2 h)
     first = {**teacher_run, "seconds": 7200.0}
     second = {**student_run, "seconds": 3600.0, "teachers": [first]}
-    section = "\n".join(teachers_section({"config": {}, "seconds": 3600.0, "teachers": [second, first]}))
-    assert f"\n  - `{teacher_run['command']}`" in section and f"\n- `{teacher_run['command']}`" in section
+    section = "\n".join(lineage_section({"config": {}, "seconds": 3600.0, "teachers": [second, first]}))
+    assert f"\n  - teacher: `{teacher_run['command']}`" in section and f"\n- teacher: `{teacher_run['command']}`" in section
     assert "together: 4.0 hours" in section
     # the term is zero when the model predicts what its teacher does, positive when not
     teacher = load_teachers(teacher_path)[0]
@@ -95,6 +97,52 @@ def test_distillation_learns_from_a_trained_teacher(fer2013, tmp_path, trained):
         matching = distillation_loss(2.0 * mirrored.log(), inputs, [teacher], 2.0, flip=True)
         one_view = distillation_loss(teacher(inputs), inputs, [teacher], 2.0, flip=True)
     assert abs(float(matching)) < 1e-5 < float(one_view)
+
+
+def test_recovering_an_export_gives_back_the_trained_model(trained, fer2013, tmp_path):
+    config, _ = trained
+    export(Path(config.out) / "final.pt", tmp_path, str(fer2013))
+    recovered = recover(tmp_path / "expression.json", str(fer2013))
+    assert recovered["config"] == dataclasses.asdict(config) and tuple(recovered["labels"]) == LABELS
+    model = build_model(config.model)
+    model.load_state_dict(recovered["model"])
+    crops = load_split(fer2013, "test").images
+    np.testing.assert_allclose(predict(model, crops), predict(load_checkpoint_model(str(Path(config.out) / "final.pt")), crops),
+                               atol=1e-4)
+    # a run that learns from the recovered checkpoint records what the export recorded of its source
+    torch.save(recovered, tmp_path / "recovered.pt")
+    record = run_record(str(tmp_path / "recovered.pt"))
+    assert record["command"] == train_command(dataclasses.asdict(config)) and record["teachers"] == []
+    assert record["recoveredFrom"] == json.loads((tmp_path / "expression.json").read_text())["model"]["weights"][0]["sha256"]
+    # in train mode the rebuilt norms see their calibration crops' own statistics: the same output again
+    model = build_model(config.model)
+    calibration = load_split(fer2013, "train").images[::40]
+    rebuild_batch_norms(model, load_graph_weights(model, read_weights(tmp_path / "expression" / "model.json")), calibration)
+    inputs = normalize(torch.from_numpy(calibration).unsqueeze(1))
+    with torch.no_grad():
+        evaluated = torch.softmax(model.eval()(inputs), dim=1)
+        for _, norm in conv_pairs(model):
+            norm.train()
+        torch.testing.assert_close(torch.softmax(model(inputs), dim=1), evaluated, rtol=0, atol=1e-4)
+    # a graph of another architecture is refused, naming the mismatch
+    with pytest.raises(ValueError, match="weight arrays|shape"):
+        load_graph_weights(build_model("emonet_wide"), read_weights(tmp_path / "expression" / "model.json"))
+
+
+def test_fine_tuning_starts_from_the_trained_weights(trained, fer2013, tmp_path):
+    config, final = trained
+    start = str(Path(config.out) / "final.pt")
+    tuned = dataclasses.replace(config, out=str(tmp_path / "tuned"), epochs=1, eval_every=1, lr=0.0, init=start)
+    result = train(tuned, fresh=True)  # a learning rate of zero: the weights stay what they were (not the norms' statistics)
+    for key, _ in build_model(config.model).named_parameters():
+        torch.testing.assert_close(result["model"][key], final["model"][key], msg=key)
+    assert f"--init {start}" in train_command(result["config"])
+    meta = export(tmp_path / "tuned" / "final.pt", tmp_path / "models", str(fer2013))
+    assert meta["training"]["init"]["command"] == train_command(dataclasses.asdict(config))
+    assert any(line.startswith(f"- started from: `{train_command(dataclasses.asdict(config))}`")
+               for line in lineage_section(meta["training"]))
+    with pytest.raises(SystemExit, match="holds 'emonet_dw', not 'emonet_wide'"):
+        train(dataclasses.replace(tuned, model="emonet_wide", out=str(tmp_path / "other")), fresh=True)
 
 
 def test_flags_are_checked():
