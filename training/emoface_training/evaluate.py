@@ -286,8 +286,11 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         "npm run evaluate    # only this report, from the committed model",
         "```",
         "",
-        "Training checkpoints every epoch to training/runs/<model>/last.pt and continues from it when run again",
+        "Training checkpoints every epoch to training/runs/<run>/last.pt and continues from it when run again",
         "with the same flags (after an interruption, run `npm run train` again); a new machine starts over.",
+        "A model this repository shipped can stand in for its run on a machine without that run's checkpoint:",
+        "`python -m emoface_training.recover --metadata <its expression.json> --out runs/<run>/final.pt` rebuilds",
+        "the PyTorch checkpoint from the TF.js export (the same outputs in eval mode), for `--teachers` or `--init`.",
         "",
     ]
     return "\n".join(lines)
