@@ -132,7 +132,7 @@ ARCHITECTURES: dict[str, dict] = {
     # stage's full 3×3 convs are half of emonet_wide's time in TF.js wasm; this spends it on depth instead.
     "emonet_sep_deep": {"cls": EmoNet, "widths": (48, 128, 256, 512), "depths": (1, 2, 3, 1),
                         "depthwise": (True, True, True, True)},
-    # A teacher, never shipped (about 3.4× emonet_wide's MACs): full 3×3 convolutions in every stage, wider
+    # A teacher, never shipped (3.3× emonet_wide's MACs): full 3×3 convolutions in every stage, wider
     # and deeper, for distillation into a model that meets the speed targets (3.6 M parameters, 125 MMACs).
     "emonet_teacher": {"cls": EmoNet, "stem": 32, "widths": (48, 96, 192, 384), "depths": (1, 2, 2, 1),
                        "depthwise": (False, False, False, False)},
