@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from .data import DEFAULT_DATA, LABELS, load_cached  # noqa: E402
-from .export import MODELS_DIR, write_atomic  # noqa: E402
+from .export import LOGGED_PUBLIC_TEST, MODELS_DIR, write_atomic  # noqa: E402
 from .models import build_model, count_macs, count_parameters, equalize_histogram  # noqa: E402
 from .train import TRAINING_DIR, predict, train_command  # noqa: E402
 
@@ -198,7 +198,7 @@ def lineage_lines(run: dict, depth: int = 0) -> tuple[list[str], dict[str, float
             seconds[t["checkpoint"]] = None
             continue
         accuracy = f"{t['publicTest']:.2%}" if t.get("publicTest") is not None else "–"
-        by = t.get("publicTestBy", "PyTorch, at its last epoch, as its run logged it")
+        by = t.get("publicTestBy", LOGGED_PUBLIC_TEST)  # metadata exported before the field existed
         lines.append(f"{indent}- {role}: `{t['command']}`: {t['seconds'] / 60:.0f} minutes, PublicTest {accuracy} ({by}), "
                      f"commit `{t['commit'][:12]}`")
         nested, nested_seconds = lineage_lines(t, depth + 1)

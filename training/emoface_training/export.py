@@ -34,6 +34,8 @@ from .models import INPUT_SHAPE, MEAN, STD, EmoNet, ResidualBlock, build_model, 
 from .train import TRAINING_DIR, balanced_limit, teacher_paths, train_command
 
 PARITY_TOLERANCE = 1e-4
+#: How a run's own PublicTest figure was taken (the last epoch's evaluation in train.py).
+LOGGED_PUBLIC_TEST = "PyTorch, at its last epoch, as its run logged it"
 #: Real crops the export checks parity on.
 PARITY_CROPS = 256
 #: ITU-R BT.601 luma weights, what PIL's convert("L") uses; FER2013's crops are gray already.
@@ -295,7 +297,7 @@ def run_record(path: str) -> dict:
         return {"checkpoint": path, **run["record"]}
     return {"checkpoint": path, "command": train_command(run["config"]), "commit": run.get("commit", "unknown"),
             "seconds": run["metrics"]["train_seconds"], "publicTest": run["metrics"]["test_accuracy"],
-            "publicTestBy": "PyTorch, at its last epoch, as its run logged it", **lineage(run["config"])}
+            "publicTestBy": LOGGED_PUBLIC_TEST, **lineage(run["config"])}
 
 
 def write_atomic(path: Path, data: bytes) -> None:

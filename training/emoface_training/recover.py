@@ -61,15 +61,17 @@ def conv_pairs(model: EmoNet) -> list[tuple[nn.Conv2d, nn.BatchNorm2d]]:
 def load_graph_weights(model: EmoNet, arrays: list[tuple[str, np.ndarray]]) -> list[torch.Tensor]:
     """Copies the graph's kernels into `model`'s convolutions and linear layer; returns each convolution's
     bias (zero for a depthwise convolution: the export carries its bias into the pointwise one after it)."""
-    pairs = conv_pairs(model)
+    convs = [conv for conv, _ in conv_pairs(model)]
     linear = [m for m in model.head if isinstance(m, nn.Linear)][0]
-    expected = sum(2 - (is_depthwise(c) and is_pointwise(n)) for (c, _), (n, _) in zip(pairs, pairs[1:] + [(None, None)])) + 2
+    # The export's rule: a depthwise convolution followed by a pointwise one has no bias of its own.
+    carried = [is_depthwise(conv) and is_pointwise(following) for conv, following in zip(convs, [*convs[1:], None])]
+    expected = sum(1 if bias_carried else 2 for bias_carried in carried) + 2
     if len(arrays) != expected:
         raise ValueError(f"the graph has {len(arrays)} weight arrays; {type(model).__name__} needs {expected}")
     remaining = iter(arrays)
     biases = []
     with torch.no_grad():
-        for index, (conv, _) in enumerate(pairs):
+        for conv, bias_carried in zip(convs, carried):
             name, kernel = next(remaining)
             # TF.js: [kh, kw, in, out] for a convolution, [kh, kw, channels, 1] for a depthwise one.
             layout = (3, 2, 0, 1) if conv.groups == 1 else (2, 3, 0, 1)
@@ -77,8 +79,7 @@ def load_graph_weights(model: EmoNet, arrays: list[tuple[str, np.ndarray]]) -> l
             if weight.shape != conv.weight.shape:
                 raise ValueError(f"{name}: shape {tuple(weight.shape)}, the architecture has {tuple(conv.weight.shape)}")
             conv.weight.copy_(weight)
-            following = pairs[index + 1][0] if index + 1 < len(pairs) else None
-            if is_depthwise(conv) and is_pointwise(following):
+            if bias_carried:
                 biases.append(torch.zeros(conv.out_channels))
             else:
                 biases.append(torch.from_numpy(next(remaining)[1].copy()))
@@ -138,9 +139,9 @@ def recover(metadata_path: Path, data: str) -> dict:
     model = build_model(config["model"])
     if not isinstance(model, EmoNet):
         raise ValueError(f"{metadata_path}: only EmoNet architectures are exported, got {config['model']!r}")
-    biases = load_graph_weights(model, read_weights(metadata_path.parent / meta["model"]["file"]))
-    rebuild_batch_norms(model, biases, calibration_crops(data))
-    check_round_trip(model, metadata_path.parent / meta["model"]["file"])
+    arrays = read_weights(metadata_path.parent / meta["model"]["file"])
+    rebuild_batch_norms(model, load_graph_weights(model, arrays), calibration_crops(data))
+    check_round_trip(model, arrays)
     evaluated = meta.get("metrics", {})  # written by the evaluation after the export
     accuracy = evaluated["publicTest"]["accuracy"] if "publicTest" in evaluated else None
     return {
@@ -159,11 +160,11 @@ def recover(metadata_path: Path, data: str) -> dict:
     }
 
 
-def check_round_trip(model: EmoNet, model_json: Path, tolerance: float = 1e-5) -> None:
-    """The recovered model, folded again as the export folds it, must give back the graph's own arrays."""
-    _, arrays = to_graph(fold_batch_norm(copy.deepcopy(model).eval()))
-    again = [array for _, array in arrays if array.dtype == np.float32]
-    original = [array for _, array in read_weights(model_json)]
+def check_round_trip(model: EmoNet, arrays: list[tuple[str, np.ndarray]], tolerance: float = 1e-5) -> None:
+    """The recovered model, folded again as the export folds it, must give back the graph's own `arrays`."""
+    _, folded = to_graph(fold_batch_norm(copy.deepcopy(model).eval()))
+    again = [array for _, array in folded if array.dtype == np.float32]
+    original = [array for _, array in arrays]
     if len(again) != len(original):
         raise AssertionError(f"the round trip gives {len(again)} arrays, the graph has {len(original)}")
     worst = max(float(np.abs(a - b).max()) / max(1.0, float(np.abs(b).max())) for a, b in zip(again, original))
