@@ -111,7 +111,7 @@ class Graph:
             module = modules[index]
             following = modules[index + 1] if index + 1 < len(modules) else None
             if isinstance(module, nn.Conv2d):
-                if is_depthwise(module) and is_pointwise(following):
+                if carries_bias_forward(module, following):
                     # pointwise(depthwise(x) + b) = pointwise(depthwise(x)) + W·b: one bias-add fewer.
                     x = self.conv(module, x, relu=False, bias=False)
                     modules = [*modules[:index + 1], fold_bias_forward(module, following), *modules[index + 2:]]
@@ -161,6 +161,12 @@ def is_depthwise(module: nn.Module | None) -> bool:
 
 def is_pointwise(module: nn.Module | None) -> bool:
     return isinstance(module, nn.Conv2d) and module.kernel_size == (1, 1) and module.stride == (1, 1) and module.groups == 1
+
+
+def carries_bias_forward(module: nn.Module | None, following: nn.Module | None) -> bool:
+    """The export's rule: a depthwise convolution straight before a pointwise one has no bias of its own
+    in the graph; the pointwise one carries it (fold_bias_forward)."""
+    return is_depthwise(module) and is_pointwise(following)
 
 
 def fold_bias_forward(depthwise: nn.Conv2d, pointwise: nn.Conv2d) -> nn.Conv2d:

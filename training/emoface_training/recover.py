@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from .data import DEFAULT_DATA, LABELS, load_cached
-from .export import MODELS_DIR, fold_batch_norm, is_depthwise, is_pointwise, to_graph
+from .export import MODELS_DIR, carries_bias_forward, fold_batch_norm, to_graph
 from .models import EmoNet, build_model, normalize
 from .train import TRAINING_DIR, save_atomic
 
@@ -63,8 +63,7 @@ def load_graph_weights(model: EmoNet, arrays: list[tuple[str, np.ndarray]]) -> l
     bias (zero for a depthwise convolution: the export carries its bias into the pointwise one after it)."""
     convs = [conv for conv, _ in conv_pairs(model)]
     linear = [m for m in model.head if isinstance(m, nn.Linear)][0]
-    # The export's rule: a depthwise convolution followed by a pointwise one has no bias of its own.
-    carried = [is_depthwise(conv) and is_pointwise(following) for conv, following in zip(convs, [*convs[1:], None])]
+    carried = [carries_bias_forward(conv, following) for conv, following in zip(convs, [*convs[1:], None])]
     expected = sum(1 if bias_carried else 2 for bias_carried in carried) + 2
     if len(arrays) != expected:
         raise ValueError(f"the graph has {len(arrays)} weight arrays; {type(model).__name__} needs {expected}")
