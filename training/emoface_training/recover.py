@@ -48,22 +48,25 @@ def read_weights(model_json: Path) -> list[tuple[str, np.ndarray]]:
     return arrays
 
 
-def conv_pairs(model: EmoNet) -> list[tuple[nn.Conv2d, nn.BatchNorm2d]]:
-    """Each convolution of an unfolded EmoNet with the batch norm after it, in the export's order."""
-    pairs = []
+def conv_layers(model: EmoNet) -> list[tuple[nn.Conv2d, nn.BatchNorm2d, nn.Module | None]]:
+    """Each convolution of an unfolded EmoNet with the batch norm after it and the layer after that norm
+    (the convolution's neighbour in the export's folded graph), in the export's order."""
+    found = []
     for sequential in (m for m in model.modules() if isinstance(m, nn.Sequential)):
-        layers = list(sequential.children())
-        pairs += [(a, b) for a, b in zip(layers, layers[1:]) if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d)]
+        layers = [*sequential.children(), None, None]
+        found += [(a, b, c) for a, b, c in zip(layers, layers[1:], layers[2:])
+                  if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d)]
     order = {id(m): i for i, m in enumerate(model.modules())}
-    return sorted(pairs, key=lambda pair: order[id(pair[0])])
+    return sorted(found, key=lambda layer: order[id(layer[0])])
 
 
 def load_graph_weights(model: EmoNet, arrays: list[tuple[str, np.ndarray]]) -> list[torch.Tensor]:
     """Copies the graph's kernels into `model`'s convolutions and linear layer; returns each convolution's
     bias (zero for a depthwise convolution: the export carries its bias into the pointwise one after it)."""
-    convs = [conv for conv, _ in conv_pairs(model)]
+    layers = conv_layers(model)
+    convs = [conv for conv, _, _ in layers]
     linear = [m for m in model.head if isinstance(m, nn.Linear)][0]
-    carried = [carries_bias_forward(conv, following) for conv, following in zip(convs, [*convs[1:], None])]
+    carried = [carries_bias_forward(conv, following) for conv, _, following in layers]
     expected = sum(1 if bias_carried else 2 for bias_carried in carried) + 2
     if len(arrays) != expected:
         raise ValueError(f"the graph has {len(arrays)} weight arrays; {type(model).__name__} needs {expected}")
@@ -90,28 +93,28 @@ def load_graph_weights(model: EmoNet, arrays: list[tuple[str, np.ndarray]]) -> l
 @torch.no_grad()
 def rebuild_batch_norms(model: EmoNet, biases: list[torch.Tensor], crops: np.ndarray) -> None:
     """Makes each batch norm compute conv(x) + bias in eval mode, with statistics measured on `crops`."""
-    pairs = conv_pairs(model)
-    for (_, norm), bias in zip(pairs, biases):
+    layers = conv_layers(model)
+    for (_, norm, _), bias in zip(layers, biases):
         # First a pass-through that adds the bias: y = (x − 0) / sqrt(1 − eps + eps) · 1 + bias.
         norm.running_mean.zero_()
         norm.running_var.fill_(1 - norm.eps)
         norm.weight.fill_(1)
         norm.bias.copy_(bias)
     # Per-channel sums of each convolution's output (before its norm) over every crop, in float64.
-    sums = {id(conv): torch.zeros(3, conv.out_channels, dtype=torch.float64) for conv, _ in pairs}
+    sums = {id(conv): torch.zeros(3, conv.out_channels, dtype=torch.float64) for conv, _, _ in layers}
 
     def accumulate(module: nn.Module, _inputs, output: torch.Tensor) -> None:
         values = output.double().transpose(0, 1).reshape(output.shape[1], -1)  # [C, N·H·W]
         sums[id(module)] += torch.stack([torch.full((len(values),), values.shape[1], dtype=torch.float64),
                                          values.sum(1), values.square().sum(1)])
 
-    handles = [conv.register_forward_hook(accumulate) for conv, _ in pairs]
+    handles = [conv.register_forward_hook(accumulate) for conv, _, _ in layers]
     model.eval()
     for start in range(0, len(crops), 512):
         model(normalize(torch.from_numpy(crops[start:start + 512]).unsqueeze(1)))
     for handle in handles:
         handle.remove()
-    for (conv, norm), bias in zip(pairs, biases):
+    for (conv, norm, _), bias in zip(layers, biases):
         count, total, squares = sums[id(conv)]
         mean = total / count
         variance = (squares / count - mean.square()).clamp(min=0)  # biased, as batch norm's own

@@ -12,7 +12,7 @@ from emoface_training.data import LABELS, load_split
 from emoface_training.evaluate import classify, lineage_section
 from emoface_training.export import PARITY_TOLERANCE, export, lineage, run_record
 from emoface_training.models import build_model, normalize
-from emoface_training.recover import calibration_crops, conv_pairs, load_graph_weights, read_weights, rebuild_batch_norms, recover
+from emoface_training.recover import calibration_crops, conv_layers, load_graph_weights, read_weights, rebuild_batch_norms, recover
 from emoface_training.train import (Config, distillation_loss, load_checkpoint_model, load_teachers, parse_config, predict,
                                     train, train_command)
 
@@ -121,7 +121,7 @@ def test_recovering_an_export_gives_back_the_trained_model(trained, fer2013, tmp
     inputs = normalize(torch.from_numpy(calibration).unsqueeze(1))
     with torch.no_grad():
         evaluated = torch.softmax(model.eval()(inputs), dim=1)
-        for _, norm in conv_pairs(model):
+        for _, norm, _ in conv_layers(model):
             norm.train()
         torch.testing.assert_close(torch.softmax(model(inputs), dim=1), evaluated, rtol=0, atol=1e-4)
     # a graph of another architecture is refused, naming the mismatch
