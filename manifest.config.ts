@@ -8,6 +8,23 @@ const BUILT_IN_MATCHES = BUILT_IN_SITES.map((host) => `https://${host}/*`);
 /** emoface's icon at each size (icons/emoface.svg, drawn by scripts/icons.mjs); vite.config.ts bundles them. */
 export const ICONS = Object.fromEntries([16, 32, 48, 128].map((size) => [String(size), `icons/icon-${size}.png`]));
 
+/**
+ * The CSP of every extension page (offscreen analyser, popup, sets page) and of the service worker.
+ * 'wasm-unsafe-eval': the analyser compiles MediaPipe's and TF.js's bundled wasm (MV3's default forbids it).
+ * Everything else is the extension's own files only: `connect-src 'self'` blocks MediaPipe Tasks' usage
+ * metrics logger (README, "Privacy"), and no image, frame or font can come from, or go to, another
+ * origin. Custom emoji images are data: URLs, and the sets page previews files through blob: URLs.
+ */
+export const EXTENSION_PAGES_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 /** The extension's manifest; README ("Permissions") says why each permission is needed. */
 export default defineManifest({
   manifest_version: 3,
@@ -33,6 +50,5 @@ export default defineManifest({
   host_permissions: BUILT_IN_MATCHES,
   // Asked for one site at a time, when the user switches emoface on there from the popup.
   optional_host_permissions: ['https://*/*'],
-  // The offscreen analyser compiles MediaPipe's and TF.js's bundled wasm; MV3's default forbids that.
-  content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
+  content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
 });

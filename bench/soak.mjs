@@ -6,10 +6,11 @@
 // and the service worker (DevTools protocol), the RSS of the page and extension processes, the
 // analyser's tracker count, and every error. Faults are injected along the way, each followed by a
 // check that frames still flow: the offscreen document closed, the service worker stopped, the camera
-// track ended and reopened by the page, the settings changed 100 times in a minute.
+// track ended and reopened by the page, the settings changed 100 times in a minute. Chromium's net log
+// counts every request that leaves the machine from the extension or the call page over the whole call.
 // Prints a table and a verdict against the targets; writes bench/results/soak-<date>-<minutes>min.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
 import { devtools } from '../demo/devtools.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
+import { netLogFlags, networkRequests, requestsOffTheMachine } from '../demo/netLog.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
 import { median } from './median.mjs';
@@ -27,7 +29,7 @@ const MINUTES = Number(options.minutes);
 if (!(MINUTES >= 2)) throw new Error('--minutes must be 2 or more (the first minute is the baseline)');
 const MINUTE_MS = 60_000;
 /** Targets of the soak (issue "an hour-long call that loses nothing"). */
-const TARGETS = { memoryGrowthMiB: 10, deliveredPercent: 97, errors: 0 };
+const TARGETS = { memoryGrowthMiB: 10, deliveredPercent: 97, errors: 0, requestsOffTheMachine: 0 };
 /** A problem the popup shows within this long after an injected fault is that fault's, not an error. */
 const FAULT_EXPLAINS_MS = 15_000;
 /** The faults injected, in order, spread evenly over the call. */
@@ -44,8 +46,9 @@ if (options.from) {
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: npm run bench:soak builds it');
 const site = await startCallServer();
+const netLog = join(mkdtempSync(join(os.tmpdir(), 'emoface-soak-')), 'netlog.json');
 const browser = await launchBrowser({
-  extensionDir: join(ROOT, 'dist'), port: site.port,
+  extensionDir: join(ROOT, 'dist'), port: site.port, args: netLogFlags(netLog),
   video: makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 10, faces: 1 }), // Chromium loops it
 });
 const chromium = browser.context.browser().version();
@@ -181,15 +184,17 @@ for (let minute = 1; minute <= MINUTES; minute++) {
     + `worker ${row.heapMiB.serviceWorker}; RSS MiB page ${row.rssMiB.page} extension ${row.rssMiB.extension} all ${row.rssMiB.all}; trackers ${row.trackers}; errors ${row.errors}`);
 }
 await Promise.all(background);
-await browser.close();
+await browser.close(); // the net log is complete once Chromium exits
 await site.close();
+const offTheMachine = requestsOffTheMachine(networkRequests(netLog), browser.extensionId);
+rmSync(dirname(netLog), { recursive: true, force: true });
 
 // Verdict (the share delivered is per stream: the frames of a stream's last seconds before it ends count
 // in neither total). Memory: the page and extension processes' RSS (the median of the minute's samples,
 // one every 5 s) and the JS heaps after a forced collection (at the minute's end); growth is the least-squares line through those samples
 // from minute 1 to the last, so one sample's noise (RSS moves by tens of MiB as Chromium trims and
 // grows its caches) neither hides nor fakes a trend.
-function summarize({ minutes, faults, problems, errors, faultsPlanned }) {
+function summarize({ minutes, faults, problems, errors, faultsPlanned, offTheMachine }) {
   const growth = (value) => round1(slope(minutes.map((m) => [m.minute, value(m)])) * (minutes.at(-1).minute - minutes[0].minute));
   const cameraFrames = minutes.reduce((n, m) => n + m.cameraFrames, 0);
   const unexplained = problems.filter((p) => !faults.some((f) => p.atMs >= f.atMs && p.atMs - f.atMs <= FAULT_EXPLAINS_MS));
@@ -199,10 +204,12 @@ function summarize({ minutes, faults, problems, errors, faultsPlanned }) {
     deliveredPercent: round1((100 * minutes.reduce((n, m) => n + m.framesToCall, 0)) / cameraFrames),
     remoteFps: round1(minutes.reduce((n, m) => n + m.remoteFrames, 0) / minutes.reduce((n, m) => n + m.seconds, 0)),
     errors: errors.length + unexplained.length, faultsSurvived: `${faults.filter((f) => f.survived).length}/${faults.length}`,
+    requestsOffTheMachine: offTheMachine?.length ?? null,
   };
   const verdict = {
     memory: summary.memoryGrowthMiB <= TARGETS.memoryGrowthMiB, delivered: summary.deliveredPercent >= TARGETS.deliveredPercent,
     errors: summary.errors <= TARGETS.errors, faults: faults.length === faultsPlanned && faults.every((f) => f.survived),
+    requestsOffTheMachine: summary.requestsOffTheMachine === null ? null : summary.requestsOffTheMachine === TARGETS.requestsOffTheMachine,
   };
   return { summary, verdict };
 }
@@ -217,7 +224,7 @@ function slope(points) {
   return sxx === 0 ? 0 : known.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0) / sxx;
 }
 
-const { summary, verdict } = summarize({ minutes, faults, problems, errors, faultsPlanned: FAULT_NAMES.length });
+const { summary, verdict } = summarize({ minutes, faults, problems, errors, faultsPlanned: FAULT_NAMES.length, offTheMachine });
 console.table(minutes.map((m) => ({
   minute: m.minute, camera: m.cameraFrames, 'to call': m.framesToCall, remote: m.remoteFrames, 'page heap': m.heapMiB.page,
   'offscreen heap': m.heapMiB.offscreen, 'page RSS': m.rssMiB.page, 'ext RSS': m.rssMiB.extension, trackers: m.trackers, errors: m.errors,
@@ -228,7 +235,7 @@ const report = {
   date: new Date().toISOString(), command: `npm run bench:soak -- --minutes ${MINUTES}`,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), load: os.loadavg() },
   versions: { emoface: JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8')).version, commit, chromium, node: process.version },
-  targets: TARGETS, summary, verdict, faults, problems, errors, minutes,
+  targets: TARGETS, summary, verdict, faults, problems, errors, offTheMachine, minutes,
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const out = join(ROOT, 'bench', 'results', `soak-${report.date.slice(0, 10)}-${MINUTES}min.json`);

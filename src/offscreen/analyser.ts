@@ -79,12 +79,12 @@ export class Analyser {
     return this.#model.classify(crops);
   }
 
-  /** Forgets a stream's tracker. */
   /** Trackers held: one per stream with analyses and not yet ended. */
   get trackerCount(): number {
     return this.#trackers.size;
   }
 
+  /** Forgets a stream's tracker. */
   endStream(streamKey: string): void {
     this.#trackers.delete(streamKey);
   }

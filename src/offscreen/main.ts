@@ -2,27 +2,25 @@
  * The offscreen document: emoface's analyser. One document serves every tab; each tab's bridge connects
  * a runtime Port named 'analyser'. Requests are answered in order; a frame that cannot be analysed gets
  * a 'failed' reply naming why, and a model that cannot load is reported to every bridge ('unavailable').
+ * The analyser itself is loaded when needed and closed when no call uses it (AnalyserLifetime).
  */
 import { describeError, localized } from '../pipeline/i18n';
 import type { AnalyserReply, AnalyserRequest } from '../pipeline/messages';
+import { DEFAULTS } from '../pipeline/defaults';
 import { decodeRgb } from '../pipeline/transport';
 import { Analyser } from './analyser';
+import { AnalyserLifetime } from './analyserLifetime';
 import { renderArtwork } from './artwork';
 
 const resolveUrl = (path: string) => chrome.runtime.getURL(path);
-const analyser = Analyser.create(resolveUrl);
-analyser.catch(() => undefined); // not lost: every bridge that connects is told (`unavailable`)
+const analysers = new AnalyserLifetime(() => Analyser.create(resolveUrl), DEFAULTS.analysis.idleCloseMs);
 
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== 'analyser') return;
   // Streams are keyed per port, so two tabs' streams never share a tracker.
   const portKey = crypto.randomUUID();
   const streamKeys = new Set<string>();
-  const streamKey = (streamId: string) => {
-    const key = `${portKey}:${streamId}`;
-    streamKeys.add(key);
-    return key;
-  };
+  const streamKey = (streamId: string) => `${portKey}:${streamId}`;
   const reply = (message: AnalyserReply) => {
     try {
       port.postMessage(message);
@@ -30,12 +28,24 @@ chrome.runtime.onConnect.addListener((port) => {
       // the tab went away while we worked
     }
   };
-  const handlers: { [K in AnalyserRequest['type']]: (request: Extract<AnalyserRequest, { type: K }>, ready: Analyser) => Promise<void> } = {
-    analyse: async (request, ready) => {
+  const cannotStart = (error: unknown) => reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
+  // Only analyses need (and so open) the analyser: artwork and stream ends never reopen a closed one.
+  const handlers: { [K in AnalyserRequest['type']]: (request: Extract<AnalyserRequest, { type: K }>) => Promise<void> } = {
+    analyse: async (request) => {
+      let ready: Analyser;
+      try {
+        ready = await analysers.get();
+      } catch (error) {
+        cannotStart(error);
+        return;
+      }
       const started = performance.now();
       const image = new ImageData(decodeRgb(request.rgb, request.width, request.height), request.width, request.height);
       const decode = performance.now() - started;
-      const { faces, stageMs } = await ready.analyse(image, streamKey(request.streamId), request.timestampMs, request.labelMode, request.set);
+      const key = streamKey(request.streamId);
+      streamKeys.add(key);
+      analysers.streamStarted(key);
+      const { faces, stageMs } = await ready.analyse(image, key, request.timestampMs, request.labelMode, request.set);
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },
@@ -45,26 +55,17 @@ chrome.runtime.onConnect.addListener((port) => {
     artwork: async (request) => {
       reply({ type: 'artwork', images: await renderArtwork(request.emoji, resolveUrl) });
     },
-    endStream: async (request, ready) => {
+    endStream: async (request) => {
       const key = streamKey(request.streamId);
-      ready.endStream(key);
       streamKeys.delete(key);
+      analysers.streamEnded(key);
     },
   };
-  const cannotStart = (error: unknown) => reply({ type: 'unavailable', problem: localized('analyserCannotStart', describeError(error)) });
-  let queue = analyser.then((ready) => reply({ type: 'ready', backend: ready.backend }), cannotStart);
+  let queue = analysers.get().then((ready) => reply({ type: 'ready', backend: ready.backend }), cannotStart);
   port.onMessage.addListener((request: AnalyserRequest) => {
     queue = queue.then(async () => {
-      let ready: Analyser;
       try {
-        ready = await analyser;
-      } catch (error) {
-        cannotStart(error);
-        return;
-      }
-      try {
-        const handler = handlers[request.type] as (r: AnalyserRequest, a: Analyser) => Promise<void>;
-        await handler(request, ready);
+        await (handlers[request.type] as (r: AnalyserRequest) => Promise<void>)(request);
       } catch (error) {
         if (request.type === 'analyse') reply({ type: 'failed', streamId: request.streamId, seq: request.seq, problem: localized('analysisFailed', describeError(error)) });
         else reply({ type: 'unavailable', problem: localized('artworkFailed', describeError(error)) });
@@ -72,6 +73,6 @@ chrome.runtime.onConnect.addListener((port) => {
     });
   });
   port.onDisconnect.addListener(() => {
-    void analyser.then((ready) => streamKeys.forEach((key) => ready.endStream(key)), () => undefined);
+    streamKeys.forEach((key) => analysers.streamEnded(key));
   });
 });

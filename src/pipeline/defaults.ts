@@ -43,5 +43,10 @@ export const DEFAULTS = {
     replyTimeoutMs: 2000,
     /** Results older than this are not drawn any more: the face may have moved on (ms). */
     maxResultAgeMs: 1000,
+    /**
+     * The offscreen analyser is closed (detector and model freed) once no stream has been analysed for
+     * this long (ms); a call that starts again within it finds it ready, a later one loads it again (~1 s).
+     */
+    idleCloseMs: 15_000,
   },
 } as const;

@@ -101,7 +101,13 @@ it('asks for the fewest permissions and exposes nothing to web pages', () => {
   // The page composites with artwork the bridge hands over: no extension file is web-accessible.
   for (const entry of manifest.web_accessible_resources ?? []) expect(entry, 'a web-accessible resource must use a dynamic URL').toMatchObject({ use_dynamic_url: true });
   expect(manifest.web_accessible_resources ?? []).toEqual([]);
-  expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" });
+  // Extension pages reach nothing beyond the extension's own files (MediaPipe's metrics logger included).
+  const csp = new Map((manifest.content_security_policy?.extension_pages ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+  expect(csp.get('connect-src')).toEqual(["'self'"]);
+  expect(csp.get('default-src')).toEqual(["'self'"]);
+  for (const sources of csp.values()) expect(sources.filter((s) => /^(https?:|\*|wss?:)/.test(s))).toEqual([]);
+  expect(Object.keys(manifest.content_security_policy ?? {})).toEqual(['extension_pages']);
   expect(Object.keys(manifest)).not.toContain('externally_connectable');
 });
 
