@@ -1,29 +1,57 @@
-// `npm run eval -- <dir> [--detect] [--models <dir>] [--limit N]`: accuracy of emoface's analyser, in
-// headless Chromium, on a folder <dir>/<label>/* (labels: the model's; other folders are ignored).
-// Without --detect the images are 48×48 crops and go straight to the expression model; with --detect
-// they are full photos and go through face detection and alignment first (no face found counts as wrong).
+// `npm run eval -- <dir> [--detect] [--models <dir>] [--limit N] [--anchor face-api] [--keypoints <out.json>]`:
+// accuracy of emoface's analyser, or of an anchor to compare it with, on a folder <dir>/<label>/* (labels:
+// the model's, from <models>/expression.json; other folders are ignored; --limit: the first N files of each).
+// Without --detect the images are crops and go straight to the expression model; with --detect they are
+// full photos and go through face detection first, and the largest face is scored (no face found counts as
+// wrong).
+//   emoface's analyser runs in headless Chromium: its own code (scripts/eval/evalPage.ts, built here with
+//   vite against --models), on full photos through MediaPipe detection and alignment.
+//   --anchor face-api runs face-api.js instead (@vladmandic/face-api with its bundled models), in Node on
+//   TF.js's wasm backend, one thread: crops go straight to its faceExpressionNet; photos go through its SSD
+//   MobileNet v1 detector (ssdMobilenetv1, default options) and faceExpressionNet on the largest face.
+// --keypoints <out.json> (emoface's analyser, with --detect) also writes each image's largest face as the
+// analyser sees it: {"<path under dir>": {box, score, keypoints, width, height} | null}, in the pixels of the
+// upright (EXIF-rotated) image; the keypoints are those alignFace takes (training/emoface_training/align.py
+// cuts the same crops from them).
 // Prints JSON: accuracy, n, per-label recall, the confusion matrix (rows true, columns predicted, in the
-// order of "labels"), images with no face.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// order of "labels"), images with no face, and fiveLabel: accuracy and n on the images of the five labels of
+// 'five' mode (FIVE_LABELS), each predicted as the most probable of those five.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { build } from 'vite';
+import { build, runnerImport } from 'vite';
 import { findChrome } from '../demo/browser.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)]';
+/** The classifiers --anchor can name, each opened by an async factory (see openAnalyser for what one gives). */
+const ANCHORS = { 'face-api': openFaceApi };
+
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
-  options: { detect: { type: 'boolean', default: false }, models: { type: 'string', default: join(ROOT, 'models') }, limit: { type: 'string', default: '0' } },
+  options: {
+    detect: { type: 'boolean', default: false },
+    models: { type: 'string', default: join(ROOT, 'models') },
+    limit: { type: 'string', default: '0' },
+    anchor: { type: 'string' },
+    keypoints: { type: 'string' },
+  },
 });
-if (positionals.length !== 1) {
-  console.error('usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label]');
+const fail = (message) => {
+  console.error(message);
   process.exit(2);
-}
+};
+if (positionals.length !== 1) fail(USAGE);
+const limit = Number(options.limit);
+if (!Number.isInteger(limit) || limit < 0) fail(`--limit must be a whole number of images per label (0: all), got ${options.limit}`);
+if (options.anchor !== undefined && !Object.hasOwn(ANCHORS, options.anchor)) fail(`--anchor must be one of: ${Object.keys(ANCHORS).join(', ')}; got ${options.anchor}`);
+if (options.keypoints !== undefined && (!options.detect || options.anchor !== undefined)) fail("--keypoints needs --detect and emoface's analyser (no --anchor)");
 const data = resolve(positionals[0]);
 const models = resolve(options.models);
 const meta = JSON.parse(readFileSync(join(models, 'expression.json'), 'utf8'));
@@ -36,84 +64,173 @@ function images() {
     const folder = join(data, label);
     if (!existsSync(folder)) continue;
     const files = readdirSync(folder).filter((f) => IMAGE.test(f)).sort();
-    for (const file of Number(options.limit) > 0 ? files.slice(0, Number(options.limit)) : files) out.push([join(folder, file), index]);
+    for (const file of limit > 0 ? files.slice(0, limit) : files) out.push([join(folder, file), index]);
   }
   if (out.length === 0) throw new Error(`${data}: no images in any of ${meta.labels.map((l) => `${l}/`).join(', ')}`);
   return out;
 }
 
-// The eval page, built from the analyser's sources with this models folder.
-const outDir = mkdtempSync(join(tmpdir(), 'emoface-eval-'));
-await build({
-  root: join(ROOT, 'scripts', 'eval'), logLevel: 'warn', configFile: false,
-  resolve: { alias: { 'emoface-models': models } },
-  build: { outDir, emptyOutDir: true, target: 'chrome116', chunkSizeWarningLimit: 4096 },
-});
-const FILES = {
-  '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
-  '/wasm/tfjs/': join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
-  '/models/': models,
-  '/': outDir,
-};
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-const server = createServer((request, response) => {
-  const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-  const [prefix, folder] = Object.entries(FILES).find(([p]) => path.startsWith(p));
-  const file = join(folder, path.slice(prefix.length) || 'index.html');
-  if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
-    response.writeHead(404).end();
-    return;
-  }
-  response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-});
-await new Promise((done) => server.listen(0, '127.0.0.1', done));
-const browser = await chromium.launch({
-  executablePath: findChrome(), args: ['--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-});
-try {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
-  const info = await page.evaluate(async () => {
-    const ready = await window.emofaceEval;
-    return { backend: ready.backend, labels: ready.labels, crop: ready.crop };
+/**
+ * emoface's analyser in headless Chromium: the eval page built from the analyser's sources with this models
+ * folder. Like every classifier here it gives `describe` (fields of the printed JSON), `batchSize`,
+ * `classify(paths)` → for each image {probabilities in label order, and on photos the largest face's
+ * detection with the image's width and height} or null when no face is found, and `close()`.
+ */
+async function openAnalyser() {
+  const outDir = mkdtempSync(join(tmpdir(), 'emoface-eval-'));
+  const FILES = {
+    '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
+    '/wasm/tfjs/': join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+    '/models/': models,
+    '/': outDir,
+  };
+  const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    const [prefix, folder] = Object.entries(FILES).find(([p]) => path.startsWith(p));
+    const file = join(folder, path.slice(prefix.length) || 'index.html');
+    if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
-  const list = images();
+  let browser;
+  const close = async () => {
+    await browser?.close();
+    server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  };
+  try {
+    await build({
+      root: join(ROOT, 'scripts', 'eval'), logLevel: 'warn', configFile: false,
+      resolve: { alias: { 'emoface-models': models } },
+      build: { outDir, emptyOutDir: true, target: 'chrome116', chunkSizeWarningLimit: 4096 },
+    });
+    await new Promise((done) => server.listen(0, '127.0.0.1', done));
+    browser = await chromium.launch({
+      executablePath: findChrome(), args: ['--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+    });
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    const info = await page.evaluate(async () => {
+      const ready = await window.emofaceEval;
+      return { backend: ready.backend, crop: ready.crop };
+    });
+    const photo = async (path) => {
+      const { data: rgba, info: size } = await sharp(path).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const face = await page.evaluate(async ([b64, w, h]) => (await window.emofaceEval).largestFace(b64, w, h), [rgba.toString('base64'), size.width, size.height]);
+      return face && { ...face, width: size.width, height: size.height };
+    };
+    const crops = async (paths) => {
+      const gray = await Promise.all(paths.map((path) => sharp(path).grayscale().resize(info.crop.width, info.crop.height, { fit: 'fill' }).raw().toBuffer()));
+      const probabilities = await page.evaluate(async (b64) => (await window.emofaceEval).classifyCrops(b64), gray.map((c) => c.toString('base64')));
+      return probabilities.map((p) => ({ probabilities: p }));
+    };
+    return {
+      describe: { models, backend: info.backend },
+      batchSize: options.detect ? 1 : 64,
+      classify: (paths) => (options.detect ? Promise.all(paths.map(photo)) : crops(paths)),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** face-api.js's name for each of emoface's labels (its expression net's outputs). */
+const FACE_API_EXPRESSIONS = { angry: 'angry', disgust: 'disgusted', fear: 'fearful', happy: 'happy', neutral: 'neutral', sad: 'sad', surprise: 'surprised' };
+
+/** face-api.js in Node on TF.js's wasm backend (one thread), its models from its package: `--anchor face-api`. */
+async function openFaceApi() {
+  const require = createRequire(import.meta.url);
+  const expressions = meta.labels.map((label) => FACE_API_EXPRESSIONS[label] ?? fail(`--anchor face-api: face-api.js has no expression for the label ${label}`));
+  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+  const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  faceapi.tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await faceapi.tf.setBackend('wasm');
+  const nets = options.detect ? [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceExpressionNet] : [faceapi.nets.faceExpressionNet];
+  for (const net of nets) await net.loadFromDisk(modelDir);
+  const inLabelOrder = (scores) => expressions.map((name) => scores[name]);
+  const predict = async (path) => {
+    const decoded = options.detect ? sharp(path).rotate() : sharp(path);
+    const { data: rgb, info } = await decoded.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const image = faceapi.tf.tensor3d(new Uint8Array(rgb), [info.height, info.width, 3], 'int32');
+    try {
+      if (!options.detect) return { probabilities: inLabelOrder(await faceapi.nets.faceExpressionNet.predictExpressions(image)) };
+      const faces = await faceapi.detectAllFaces(image, new faceapi.SsdMobilenetv1Options()).withFaceExpressions();
+      if (faces.length === 0) return null;
+      const largest = faces.reduce((a, b) => (b.detection.box.area > a.detection.box.area ? b : a));
+      return { probabilities: inLabelOrder(largest.expressions) };
+    } finally {
+      image.dispose();
+    }
+  };
+  return {
+    describe: { anchor: `face-api.js ${options.detect ? 'ssdMobilenetv1 + ' : ''}faceExpressionNet (@vladmandic/face-api ${faceapi.version})`, backend: faceapi.tf.getBackend() },
+    batchSize: 1,
+    classify: async ([path]) => [await predict(path)],
+    close: async () => nets.forEach((net) => net.dispose()),
+  };
+}
+
+/**
+ * The printed scores of `predictions` (each {probabilities in label order} or null for no face) against
+ * `truths` (label indices); `five`: the label indices of fiveLabel.
+ */
+function score(truths, predictions, five) {
+  const round = (x) => Math.round(x * 10_000) / 10_000;
+  const argmax = (p, among) => among.reduce((best, i) => (p[i] > p[best] ? i : best));
+  const every = meta.labels.map((_, i) => i);
   const confusion = meta.labels.map(() => meta.labels.map(() => 0));
   let noFace = 0;
-  const BATCH = options.detect ? 1 : 64;
-  for (let start = 0; start < list.length; start += BATCH) {
-    const batch = list.slice(start, start + BATCH);
-    let predictions;
-    if (options.detect) {
-      const [path] = batch[0];
-      const { data: rgba, info: size } = await sharp(path).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-      const p = await page.evaluate(async ([b64, w, h]) => (await window.emofaceEval).classifyPhoto(b64, w, h), [rgba.toString('base64'), size.width, size.height]);
-      predictions = [p];
-    } else {
-      const crops = await Promise.all(batch.map(([path]) => sharp(path).grayscale().resize(info.crop.width, info.crop.height, { fit: 'fill' }).raw().toBuffer()));
-      predictions = await page.evaluate(async (b64) => (await window.emofaceEval).classifyCrops(b64), crops.map((c) => c.toString('base64')));
+  let fiveN = 0;
+  let fiveCorrect = 0;
+  truths.forEach((truth, i) => {
+    const p = predictions[i]?.probabilities;
+    const inFive = five.includes(truth);
+    if (inFive) fiveN++;
+    if (!p) {
+      noFace++;
+      return;
     }
-    batch.forEach(([, truth], i) => {
-      const p = predictions[i];
-      if (!p) {
-        noFace++;
-        return;
-      }
-      confusion[truth][p.indexOf(Math.max(...p))]++;
-    });
-  }
-  const n = list.length;
+    confusion[truth][argmax(p, every)]++;
+    if (inFive && argmax(p, five) === truth) fiveCorrect++;
+  });
+  const n = truths.length;
   const correct = confusion.reduce((sum, row, i) => sum + row[i], 0);
   const recall = Object.fromEntries(meta.labels.map((label, i) => {
-    const total = list.filter(([, t]) => t === i).length;
-    return [label, total ? Math.round((confusion[i][i] / total) * 10_000) / 10_000 : null];
+    const total = truths.filter((t) => t === i).length;
+    return [label, total ? round(confusion[i][i] / total) : null];
   }));
+  return {
+    accuracy: round(correct / n), n, recall, labels: meta.labels, confusion, noFace,
+    fiveLabel: { accuracy: fiveN ? round(fiveCorrect / fiveN) : null, n: fiveN },
+  };
+}
+
+// FIVE_LABELS from the extension's own source (TypeScript, loaded through vite).
+const { FIVE_LABELS } = (await runnerImport(join(ROOT, 'src', 'pipeline', 'emoji', 'emojiSets.ts'), { configFile: false, logLevel: 'warn' })).module;
+const five = FIVE_LABELS.map((label) => meta.labels.indexOf(label));
+if (five.includes(-1)) throw new Error(`${models}/expression.json: labels ${meta.labels.join(', ')} lack one of ${FIVE_LABELS.join(', ')}`);
+const list = images();
+const classifier = await (options.anchor === undefined ? openAnalyser() : ANCHORS[options.anchor]());
+try {
+  const predictions = [];
+  for (let start = 0; start < list.length; start += classifier.batchSize) {
+    predictions.push(...(await classifier.classify(list.slice(start, start + classifier.batchSize).map(([path]) => path))));
+  }
+  if (options.keypoints !== undefined) {
+    const faces = list.map(([path], i) => {
+      const face = predictions[i];
+      return [relative(data, path), face && { ...face.detection, width: face.width, height: face.height }];
+    });
+    writeFileSync(resolve(options.keypoints), `${JSON.stringify(Object.fromEntries(faces), null, 1)}\n`);
+  }
   console.log(JSON.stringify({
-    data, detect: options.detect, models, backend: info.backend, accuracy: Math.round((correct / n) * 10_000) / 10_000, n,
-    recall, labels: meta.labels, confusion, noFace,
+    data, detect: options.detect, ...classifier.describe, ...score(list.map(([, truth]) => truth), predictions, five),
   }, null, 2));
 } finally {
-  await browser.close();
-  server.close();
-  rmSync(outDir, { recursive: true, force: true });
+  await classifier.close();
 }

@@ -3,6 +3,7 @@
  * detection, alignment, the TF.js model on the same backend choice), fed from Node through page.evaluate.
  */
 import { Analyser } from '../../src/offscreen/analyser';
+import type { Detection } from '../../src/pipeline/types';
 
 declare global {
   interface Window {
@@ -13,8 +14,12 @@ declare global {
       crop: { width: number; height: number };
       /** Probabilities for each base64 gray crop (crop.width × crop.height bytes). */
       classifyCrops(crops: string[]): Promise<number[][]>;
-      /** The probabilities of the largest face of an RGBA photo (base64), or null when no face is found. */
-      classifyPhoto(rgba: string, width: number, height: number): Promise<number[] | null>;
+      /**
+       * The largest face (by box area) of an RGBA photo (base64, width × height pixels): its detection in
+       * the photo's pixels, exactly as the analyser passes it to alignFace, and the probabilities of its
+       * crop; null when no face is found.
+       */
+      largestFace(rgba: string, width: number, height: number): Promise<{ detection: Detection; probabilities: number[] } | null>;
     }>;
   }
 }
@@ -26,10 +31,11 @@ window.emofaceEval = Analyser.create((path) => new URL(path, location.origin).hr
   labels: analyser.metadata.labels,
   crop: { width: analyser.metadata.crop.width, height: analyser.metadata.crop.height },
   classifyCrops: async (crops) => (await analyser.classifyCrops(crops.map(bytes))).map((p) => [...p]),
-  classifyPhoto: async (rgba, width, height) => {
+  largestFace: async (rgba, width, height) => {
     const faces = await analyser.facesOf(new ImageData(new Uint8ClampedArray(bytes(rgba)), width, height));
     if (faces.length === 0) return null;
-    const largest = faces.reduce((a, b) => (b.detection.box.width * b.detection.box.height > a.detection.box.width * a.detection.box.height ? b : a));
-    return [...largest.probabilities];
+    const area = ({ box }: Detection) => box.width * box.height;
+    const largest = faces.reduce((a, b) => (area(b.detection) > area(a.detection) ? b : a));
+    return { detection: largest.detection, probabilities: [...largest.probabilities] };
   },
 }));

@@ -1,45 +1,156 @@
 /**
  * `npm run eval` runs the offscreen analyser's own code in headless Chromium: on FER2013's PublicTest
  * crops it must score what the shipped model's metadata records (the Node TF.js path) within half a point,
- * and on full photos it must find the faces there are and none where there are none.
+ * on full photos it must find the faces there are and none where there are none, and --keypoints must
+ * write the detections it aligned, in the upright photo's pixels. `--anchor face-api` scores face-api.js
+ * the same way: on crops near the accuracy models/faceapi.json records, on photos through its own detector.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Detection } from '../../src/pipeline/types';
 import { FER2013, HAVE_FER2013, PHOTOS } from '../unit/fixtures';
 import { REPO } from './harness';
 
+const EVAL = join(REPO, 'scripts', 'eval.mjs');
 const folder = mkdtempSync(join(tmpdir(), 'emoface-eval-test-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+/** The photo folder's images (path under it → the photo), and a copy of Grace Hopper stored on its side. */
+const PHOTO_FOLDER = {
+  'happy/astronaut.png': PHOTOS.astronaut.path,
+  'neutral/grace_hopper.jpg': PHOTOS.graceHopper.path,
+  'happy/sample1.jpg': PHOTOS.group3.path,
+  'neutral/coffee.png': '/usr/lib/python3/dist-packages/skimage/data/coffee.png', // a cup of coffee: no face
+};
+/** Grace Hopper's pixels turned 90° counter-clockwise, with EXIF orientation 6 (turn 90° clockwise to show). */
+const SIDEWAYS = 'neutral/grace_hopper_exif6.jpg';
+
+beforeAll(async () => {
+  for (const [file, path] of Object.entries(PHOTO_FOLDER)) {
+    mkdirSync(join(folder, file, '..'), { recursive: true });
+    symlinkSync(path, join(folder, file));
+  }
+  await sharp(PHOTOS.graceHopper.path).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toFile(join(folder, SIDEWAYS));
+  mkdirSync(join(folder, 'not-a-label'));
+  symlinkSync(PHOTOS.graceHopper.path, join(folder, 'not-a-label', 'grace_hopper.jpg'));
+});
+
+/** The fields `npm run eval` prints, in order; `models` names emoface's models folder, `anchor` the anchor. */
+const FIELDS = (model: 'models' | 'anchor') => ['data', 'detect', model, 'backend', 'accuracy', 'n', 'recall', 'labels', 'confusion', 'noFace', 'fiveLabel'];
+
 /** The JSON `npm run eval` prints. */
 function evaluate(...args: string[]) {
-  return JSON.parse(execFileSync('node', [join(REPO, 'scripts', 'eval.mjs'), ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 }));
+  return JSON.parse(execFileSync('node', [EVAL, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 }));
 }
 
-it.skipIf(!HAVE_FER2013)('scores the recorded PublicTest accuracy on crops (skipped without ../shared/datasets)', () => {
+const total = (confusion: number[][]) => confusion.flat().reduce((a, b) => a + b, 0);
+
+/**
+ * Every image of the five labels that is right over seven labels is right over the five too, and one with
+ * no face is wrong: so fiveLabel lies between the confusion's five-label diagonal and its five-label rows.
+ */
+function expectFiveLabelBounds(result: { labels: string[]; confusion: number[][]; fiveLabel: { accuracy: number; n: number } }, n: number) {
+  const five = ['angry', 'happy', 'neutral', 'sad', 'surprise'].map((label) => result.labels.indexOf(label));
+  const diagonal = five.reduce((sum, i) => sum + result.confusion[i]![i]!, 0);
+  const found = five.reduce((sum, i) => sum + result.confusion[i]!.reduce((a, b) => a + b, 0), 0);
+  expect(result.fiveLabel.n).toBe(n);
+  expect(result.fiveLabel.accuracy * n).toBeGreaterThanOrEqual(diagonal - 0.01);
+  expect(result.fiveLabel.accuracy * n).toBeLessThanOrEqual(found + 0.01);
+}
+
+it.skipIf(!HAVE_FER2013)('scores the recorded PublicTest accuracy on crops, over seven labels and five (skipped without ../shared/datasets)', () => {
   const meta = JSON.parse(readFileSync(join(REPO, 'models', 'expression.json'), 'utf8'));
   const result = evaluate(join(FER2013, 'test'));
+  expect(Object.keys(result)).toEqual(FIELDS('models'));
   expect(result.n).toBe(meta.metrics.publicTest.n);
   expect(result.backend).toBe('wasm');
   expect(result.accuracy).toBeGreaterThanOrEqual(meta.metrics.publicTest.accuracy - 0.005);
   expect(result.labels).toEqual(meta.labels);
-  expect(result.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(result.n);
+  expect(total(result.confusion)).toBe(result.n);
+  expect(result.fiveLabel.n).toBe(meta.metrics.publicTestFiveLabels.n);
+  expect(result.fiveLabel.accuracy).toBeGreaterThanOrEqual(meta.metrics.publicTestFiveLabels.accuracy - 0.005);
+  expectFiveLabelBounds(result, meta.metrics.publicTestFiveLabels.n);
 });
 
-it('finds the faces in full photos through detection and alignment, and reports a photo without one', () => {
-  const photos: [string, string][] = [
-    ['happy', PHOTOS.astronaut.path], ['neutral', PHOTOS.graceHopper.path], ['happy', PHOTOS.group3.path],
-    ['neutral', '/usr/lib/python3/dist-packages/skimage/data/coffee.png'], // a cup of coffee: no face
-  ];
-  for (const [label, path] of photos) {
-    mkdirSync(join(folder, label), { recursive: true });
-    symlinkSync(path, join(folder, label, path.split('/').pop()!));
+it.skipIf(!HAVE_FER2013)('scores face-api.js\'s expression net on crops as models/faceapi.json records, --limit per label (skipped without ../shared/datasets)', () => {
+  const recorded = JSON.parse(readFileSync(join(REPO, 'models', 'faceapi.json'), 'utf8'));
+  const result = evaluate(join(FER2013, 'test'), '--anchor', 'face-api', '--limit', '20');
+  expect(Object.keys(result)).toEqual(FIELDS('anchor'));
+  expect(result).toMatchObject({ detect: false, anchor: expect.stringMatching(/^face-api\.js faceExpressionNet \(@vladmandic\/face-api 1\.7\.15\)$/), backend: 'wasm', n: 140, noFace: 0 });
+  expect(total(result.confusion)).toBe(140);
+  expect(result.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual(result.labels.map(() => 20));
+  // 20 crops of each label, the first by name: within 0.1 of the whole split's 58.4 % (a label mixed up costs more).
+  expect(Math.abs(result.accuracy - recorded.accuracy)).toBeLessThan(0.1);
+  expectFiveLabelBounds(result, 100);
+});
+
+/** emoface's run on the photo folder with --keypoints: one Chromium run for the two tests that read it. */
+let photoRun: { result: any; faces: Record<string, (Detection & { width: number; height: number }) | null> } | undefined;
+function detectPhotos() {
+  if (!photoRun) {
+    const file = join(folder, 'keypoints.json');
+    const result = evaluate(folder, '--detect', '--keypoints', file);
+    photoRun = { result, faces: JSON.parse(readFileSync(file, 'utf8')) };
   }
-  mkdirSync(join(folder, 'not-a-label'));
-  const result = evaluate(folder, '--detect');
-  expect(result).toMatchObject({ detect: true, n: 4, noFace: 1 });
-  expect(result.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(3);
+  return photoRun;
+}
+
+it('finds the faces in full photos through detection and alignment, and reports a photo without one', () => {
+  const { result } = detectPhotos();
+  expect(Object.keys(result)).toEqual(FIELDS('models'));
+  expect(result).toMatchObject({ detect: true, n: 5, noFace: 1 });
+  expect(total(result.confusion)).toBe(4);
+  expectFiveLabelBounds(result, 5);
+});
+
+it('writes each photo\'s largest face with --keypoints, in the upright photo\'s pixels', async () => {
+  const { faces } = detectPhotos();
+  expect(Object.keys(faces).sort()).toEqual([...Object.keys(PHOTO_FOLDER), SIDEWAYS].sort());
+  expect(faces['neutral/coffee.png']).toBeNull();
+  for (const [file, face] of Object.entries(faces)) {
+    if (file === 'neutral/coffee.png') continue;
+    const upright = await sharp(join(folder, file)).rotate().toBuffer({ resolveWithObject: true });
+    expect(face, file).toMatchObject({ width: upright.info.width, height: upright.info.height });
+    const { box, score, keypoints } = face!;
+    expect(score, file).toBeGreaterThan(0.5);
+    for (const [name, p] of Object.entries(keypoints)) {
+      expect([p.x, p.y], `${file} ${name}`).toSatisfy(([x, y]: number[]) => x! >= 0 && x! <= face!.width && y! >= 0 && y! <= face!.height);
+    }
+    for (const p of [keypoints.rightEye, keypoints.leftEye, keypoints.noseTip, keypoints.mouth]) {
+      expect(p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height, `${file}: eyes, nose and mouth in the box`).toBe(true);
+    }
+    expect(Math.max(keypoints.rightEye.y, keypoints.leftEye.y), `${file}: eyes above the mouth`).toBeLessThan(keypoints.mouth.y);
+    expect(keypoints.rightEye.x, `${file}: the subject's right eye on the image's left`).toBeLessThan(keypoints.leftEye.x);
+  }
+  // The sideways copy, turned upright by its EXIF orientation, is Grace Hopper again: the same face, give or
+  // take what re-encoding the JPEG moved.
+  expect(faces[SIDEWAYS]).toMatchObject({ width: 512, height: 600 });
+  for (const [name, p] of Object.entries(faces[SIDEWAYS]!.keypoints)) {
+    const original = faces['neutral/grace_hopper.jpg']!.keypoints[name as keyof Detection['keypoints']];
+    expect(Math.hypot(p.x - original.x, p.y - original.y), name).toBeLessThan(1.5);
+  }
+});
+
+it('scores face-api.js on full photos through its own detector: faces in the three, none in the coffee cup', () => {
+  const result = evaluate(folder, '--detect', '--anchor', 'face-api');
+  expect(Object.keys(result)).toEqual(FIELDS('anchor'));
+  expect(result).toMatchObject({ detect: true, anchor: expect.stringContaining('ssdMobilenetv1 + faceExpressionNet'), backend: 'wasm', n: 5, noFace: 1 });
+  expect(total(result.confusion)).toBe(4);
+  expectFiveLabelBounds(result, 5);
+});
+
+it('refuses options it cannot honour, naming them', () => {
+  const run = (...args: string[]) => spawnSync('node', [EVAL, folder, ...args], { cwd: REPO, encoding: 'utf8' });
+  const unknown = run('--anchor', 'nope');
+  expect(unknown.status).toBe(2);
+  expect(unknown.stderr).toMatch(/--anchor must be one of: face-api/);
+  for (const args of [['--keypoints', join(folder, 'k.json')], ['--detect', '--anchor', 'face-api', '--keypoints', join(folder, 'k.json')]]) {
+    const refused = run(...args);
+    expect(refused.status, args.join(' ')).toBe(2);
+    expect(refused.stderr).toMatch(/--keypoints needs --detect/);
+  }
 });
