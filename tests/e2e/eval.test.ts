@@ -6,13 +6,13 @@
  * the same way: on crops near the accuracy models/faceapi.json records, on photos through its own detector.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Detection } from '../../src/pipeline/types';
-import { FER2013, HAVE_FER2013, PHOTOS } from '../unit/fixtures';
+import { FER2013, HAVE_FER2013, PHOTOS, PYTHON } from '../unit/fixtures';
 import { REPO } from './harness';
 
 const EVAL = join(REPO, 'scripts', 'eval.mjs');
@@ -152,5 +152,21 @@ it('refuses options it cannot honour, naming them', () => {
     const refused = run(...args);
     expect(refused.status, args.join(' ')).toBe(2);
     expect(refused.stderr).toMatch(/--keypoints needs --detect/);
+  }
+});
+
+/** The held-out parts of CK+ and SFEW, as emoface_training.datasets writes them for npm run eval. */
+const HELD_OUT = join(folder, 'heldout');
+const HAVE_OTHER_DATASETS = ['ckplus48', 'sfew'].every((name) => existsSync(join(FER2013, '..', name)));
+const recordedCrossDataset = JSON.parse(readFileSync(join(REPO, 'models', 'expression.json'), 'utf8')).metrics.crossDataset as
+  { parts: { dataset: string; read: string; model: string; accuracy: number; n: number }[] } | undefined;
+
+it.skipIf(!HAVE_OTHER_DATASETS)('scores at least the recorded accuracy, less a point, on each held-out part of CK+ and SFEW (skipped without ../shared/datasets)', () => {
+  expect(recordedCrossDataset, 'models/expression.json records the cross-dataset evaluation (npm run evaluate)').toBeDefined();
+  execFileSync(PYTHON, ['-m', 'emoface_training.datasets', 'heldout', '--out', HELD_OUT], { cwd: join(REPO, 'training') });
+  for (const part of recordedCrossDataset!.parts.filter((p) => p.model === 'emoface')) {
+    const result = evaluate(join(HELD_OUT, part.dataset), ...(part.read === 'photos' ? ['--detect'] : []));
+    expect(result.n, `${part.dataset} (${part.read})`).toBe(part.n);
+    expect(result.accuracy, `${part.dataset} (${part.read})`).toBeGreaterThanOrEqual(part.accuracy - 0.01);
   }
 });

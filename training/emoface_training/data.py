@@ -74,7 +74,7 @@ def load_folder(folder: str | Path) -> Split:
         for path in sorted((folder / label).glob("*")) if (folder / label).is_dir() else []:
             if path.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            images.append(_read_gray(path))
+            images.append(read_gray(path))
             labels.append(index)
             paths.append(str(path))
     if not images:
@@ -82,7 +82,8 @@ def load_folder(folder: str | Path) -> Split:
     return Split(np.stack(images), np.asarray(labels, dtype=np.int64), tuple(paths))
 
 
-def _read_gray(path: Path) -> np.ndarray:
+def read_gray(path: Path) -> np.ndarray:
+    """A uint8 gray image [48, 48] from an image file (resized bilinearly when it has another size)."""
     with Image.open(path) as image:
         gray = image.convert("L")
         if gray.size != (IMAGE_SIZE, IMAGE_SIZE):

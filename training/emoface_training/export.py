@@ -14,6 +14,7 @@ within 1e-4.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,17 +31,14 @@ from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .data import DEFAULT_DATA, LABELS, load_cached
-from .models import INPUT_SHAPE, MEAN, STD, EmoNet, ResidualBlock, build_model, count_macs, count_parameters, normalize
-from .train import TRAINING_DIR, balanced_limit, teacher_paths, train_command
+from .models import ALIGNMENT_TEMPLATE, GRAY_WEIGHTS, INPUT_SHAPE, MEAN, STD, EmoNet, ResidualBlock, build_model, count_macs, count_parameters, normalize
+from .train import TRAINING_DIR, Config, balanced_limit, teacher_paths, train_command, training_data
 
 PARITY_TOLERANCE = 1e-4
 #: How a run's own PublicTest figure was taken (the last epoch's evaluation in train.py).
 LOGGED_PUBLIC_TEST = "PyTorch, at its last epoch, as its run logged it"
 #: Real crops the export checks parity on.
 PARITY_CROPS = 256
-#: ITU-R BT.601 luma weights, what PIL's convert("L") uses; FER2013's crops are gray already.
-GRAY_WEIGHTS = (0.299, 0.587, 0.114)
-ALIGNMENT_TEMPLATE = Path(__file__).with_name("alignment_template.json")
 NODE_PARITY = TRAINING_DIR / "scripts" / "tfjs-parity.mjs"
 MODELS_DIR = TRAINING_DIR.parent / "models"
 
@@ -244,7 +242,22 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.ndarray) -> dict:
+#: What each training part is, for the metadata (emoface_training.datasets makes them).
+TRAINING_PARTS = {
+    "fer2013": "FER2013 Training split (Kaggle image-folder layout, sharp copy of 2026-11-24)",
+    "fer2013+ferplus": "FER2013 Training split, each target mixing its FER2013 label with its FER+ vote distribution",
+    "ckplus": "CK+ 48×48 crops, two thirds of the subjects (the rest held out)",
+    "sfew": "SFEW 2.0 training half, cut by the extension's detection and alignment, two thirds of the films (the rest held out)",
+}
+
+
+def training_parts(config: dict) -> list:
+    """The parts (emoface_training.datasets.Labelled) a run with `config` (a checkpoint's) trained on."""
+    parts, _ = training_data(Config(**{**dataclasses.asdict(Config()), **config}))
+    return parts
+
+
+def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.ndarray, data: str) -> dict:
     """The contents of expression.json (see ../shared/DESIGN.md, "Model metadata")."""
     config = checkpoint["config"]
     classifier = build_model(config["model"])
@@ -270,7 +283,7 @@ def metadata(checkpoint: dict, model_dir: Path, report: dict, train_counts: np.n
         "output": {"name": "probabilities", "shape": ["batch", len(LABELS)], "kind": "softmax probabilities"},
         "alignment": json.loads(ALIGNMENT_TEMPLATE.read_text()),
         "training": {
-            "data": "FER2013 Training split (Kaggle image-folder layout, sharp copy of 2026-11-24)",
+            "data": data,
             "images": int(train_counts.sum()),
             "imagesPerLabel": {label: int(n) for label, n in zip(LABELS, train_counts)},
             "commit": checkpoint.get("commit", "unknown"),
@@ -323,10 +336,10 @@ def export(checkpoint_path: Path, models_dir: Path, data: str, name: str = "expr
     test = load_cached(data, "test", TRAINING_DIR / ".cache")
     crops = balanced_limit(test, PARITY_CROPS, np.random.default_rng(0)).images
     report = export_tfjs(classifier, crops, models_dir / name)
-    train = load_cached(checkpoint["config"]["data"], "train", TRAINING_DIR / ".cache")
-    if checkpoint["config"].get("limit"):
-        train = balanced_limit(train, checkpoint["config"]["limit"], np.random.default_rng(checkpoint["config"]["seed"]))
-    meta = metadata(checkpoint, models_dir / name, report, train.counts())
+    parts = training_parts(checkpoint["config"])
+    counts = sum(np.bincount(part.labels, minlength=len(LABELS)) for part in parts)
+    data = "; ".join(f"{TRAINING_PARTS[part.name]} ({len(part):,} images)" for part in parts)
+    meta = metadata(checkpoint, models_dir / name, report, counts, data)
     write_atomic(models_dir / f"{name}.json", (json.dumps(meta, indent=2) + "\n").encode())
     return meta
 

@@ -5,6 +5,8 @@ its pixels p in 0..255 mapped to (p / 255 - MEAN) / STD. Output: logits [N, len(
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -14,6 +16,10 @@ from .data import IMAGE_SIZE, LABELS
 MEAN = 0.5
 STD = 0.25
 INPUT_SHAPE = (1, IMAGE_SIZE, IMAGE_SIZE)  # channels, height, width
+#: ITU-R BT.601 luma weights, what PIL's convert("L") uses; FER2013's crops are gray already.
+GRAY_WEIGHTS = (0.299, 0.587, 0.114)
+#: Where the eyes and mouth sit in a training crop (fractions of its size): the alignment's target.
+ALIGNMENT_TEMPLATE = Path(__file__).with_name("alignment_template.json")
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel: int = 3, stride: int = 1, groups: int = 1,
