@@ -29,8 +29,9 @@ export class AnalyserLifetime<A extends ClosableAnalyser> {
   get(): Promise<A> {
     if (!this.#analyser) {
       this.#analyser = this.#load();
-      this.#analyser.catch(() => undefined); // not lost: whoever awaits `get()` is told
-      this.#scheduleClose();
+      // The countdown starts once loaded (a slow load is not cut short); a failure is not lost: whoever
+      // awaits `get()` is told.
+      this.#analyser.then(() => this.#scheduleClose(), () => undefined);
     }
     return this.#analyser;
   }

@@ -57,6 +57,21 @@ describe('AnalyserLifetime', () => {
     expect(unused.closed).toBe(true);
   });
 
+  it('counts the idle time from the end of a slow load, so a stream waiting on it gets an open analyser', async () => {
+    const slow = new AnalyserLifetime(() => new Promise<ReturnType<typeof fakeAnalyser>>((done) => setTimeout(() => done(fakeAnalyser(7)), IDLE_MS * 2)), IDLE_MS);
+    const waiting = slow.get().then((analyser) => {
+      slow.streamStarted('tab1:a');
+      return analyser;
+    });
+    await vi.advanceTimersByTimeAsync(IDLE_MS * 2);
+    const analyser = await waiting;
+    await vi.advanceTimersByTimeAsync(IDLE_MS * 3);
+    expect(analyser.closed).toBe(false);
+    slow.streamEnded('tab1:a');
+    await vi.advanceTimersByTimeAsync(IDLE_MS);
+    expect(analyser.closed).toBe(true);
+  });
+
   it('does not reopen a closed analyser to end a stream, and keeps a load failure for every caller', async () => {
     await lifetime.get();
     await vi.advanceTimersByTimeAsync(IDLE_MS);
