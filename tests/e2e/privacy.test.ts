@@ -52,7 +52,7 @@ it('sends nothing off the machine from any context through a call past MediaPipe
     await inOffscreen(`globalThis.cspViolations = [];
       addEventListener('securitypolicyviolation', (e) => cspViolations.push({ blockedURI: e.blockedURI, directive: e.effectiveDirective }));`);
 
-    // The call runs past the logger's first flush, counted from the analyser's start; emoji all along.
+    // The call runs past the logger's first flush, counted from the analyser's start, and still shows emoji then.
     const aliveMs = Number(await inOffscreen('performance.now()'));
     await page.waitForTimeout(Math.max(0, CALL_PAST_LOGGER_MS - aliveMs));
     await waitFor(page, emojiShown, 5_000);

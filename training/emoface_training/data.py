@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,13 +119,23 @@ def load_cached(source: str | Path, split: str, cache_dir: str | Path) -> Split:
     stamp = source / SPLITS[split][1] if source.is_dir() else source
     key_text = f"{source}|{split}|{stamp.stat().st_mtime_ns if stamp.exists() else 0}"
     key = hashlib.sha256(key_text.encode()).hexdigest()[:16]
-    cache = Path(cache_dir) / f"fer2013-{split}-{key}.npz"
-    if cache.exists():
-        with np.load(cache) as stored:
-            return Split(stored["images"], stored["labels"], tuple(stored["paths"].tolist()))
-    data = load_split(source, split)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_suffix(".tmp.npz")
-    np.savez(temporary, images=data.images, labels=data.labels, paths=np.asarray(data.paths))
-    temporary.replace(cache)
-    return data
+
+    def arrays() -> dict[str, np.ndarray]:
+        data = load_split(source, split)
+        return {"images": data.images, "labels": data.labels, "paths": np.asarray(data.paths)}
+
+    stored = memoised_arrays(Path(cache_dir) / f"fer2013-{split}-{key}.npz", arrays)
+    return Split(stored["images"], stored["labels"], tuple(stored["paths"].tolist()))
+
+
+def memoised_arrays(path: Path, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The arrays stored in the .npz at `path`; when there is none, `make()`'s, stored there first (atomically)."""
+    if path.exists():
+        with np.load(path) as stored:
+            return {name: stored[name] for name in stored.files}
+    arrays = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp.npz")
+    np.savez(temporary, **arrays)
+    temporary.replace(path)
+    return arrays

@@ -14,13 +14,14 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .data import DEFAULT_DATA, IMAGE_SIZE, LABELS, Split, load_cached, read_gray
+from .data import DEFAULT_DATA, IMAGE_SIZE, LABELS, Split, load_cached, memoised_arrays, read_gray
 from .models import ALIGNMENT_TEMPLATE, GRAY_WEIGHTS
 
 SHARED = DEFAULT_DATA.parent
@@ -104,18 +105,25 @@ def load_ferplus(split: str = "train", root: Path = FERPLUS) -> Labelled:
                     tuple(str(folder / names[i]) for i in index))
 
 
+def labelled_files(root: Path) -> list[tuple[Path, int]]:
+    """(path, label index) of every PNG under `root`/<label>/ (CK+, SFEW), sorted within each label;
+    folders of other labels (CK+'s contempt) are left out."""
+    return [(path, index) for index, label in enumerate(LABELS)
+            for path in (sorted((root / label).glob("*.png")) if (root / label).is_dir() else [])]
+
+
+def ckplus_subject(name: str) -> str:
+    """The person a CK+ file shows: S<subject> from S<subject>_<sequence>_<frame>.png."""
+    return name.split("_")[0]
+
+
 def load_ckplus(root: Path = CKPLUS) -> Labelled:
     """CK+ 48×48 crops of our labels (contempt has no slot and is left out), grouped by subject."""
-    images, labels, groups, paths = [], [], [], []
-    for index, label in enumerate(LABELS):
-        for path in sorted((root / label).glob("*.png")) if (root / label).is_dir() else []:
-            images.append(read_gray(path))
-            labels.append(index)
-            groups.append(path.name.split("_")[0])
-            paths.append(str(path))
-    if not images:
+    files = labelled_files(root)
+    if not files:
         raise FileNotFoundError(f"{root}: no CK+ images in any of the label folders {', '.join(LABELS)}")
-    return Labelled("ckplus", np.stack(images), one_hot(np.array(labels)), tuple(groups), tuple(paths))
+    return Labelled("ckplus", np.stack([read_gray(path) for path, _ in files]), one_hot(np.array([i for _, i in files])),
+                    tuple(ckplus_subject(path.name) for path, _ in files), tuple(str(path) for path, _ in files))
 
 
 #: SFEW films of one series, sharing a cast: grouped as one, so no actor is both trained on and held out.
@@ -130,12 +138,6 @@ def sfew_film(name: str) -> str:
     return next((series for series in SFEW_SERIES if film.startswith(series)), film)
 
 
-def sfew_files(root: Path = SFEW) -> list[tuple[Path, int]]:
-    """(path, label index) of every SFEW image, sorted within each label."""
-    return [(path, index) for index, label in enumerate(LABELS)
-            for path in (sorted((root / label).glob("*.png")) if (root / label).is_dir() else [])]
-
-
 def load_sfew(keypoints: dict, template: dict, gray_weights: tuple[float, float, float],
               root: Path = SFEW) -> tuple[Labelled, list[str]]:
     """SFEW's colour stills cut into 48×48 gray crops by the extension's own alignment, from the faces the
@@ -144,7 +146,7 @@ def load_sfew(keypoints: dict, template: dict, gray_weights: tuple[float, float,
     from .align import align_face
 
     images, labels, groups, paths, missed = [], [], [], [], []
-    for path, index in sfew_files(root):
+    for path, index in labelled_files(root):
         found = keypoints.get(str(path.relative_to(root)))
         if not found:
             missed.append(str(path))
@@ -162,8 +164,8 @@ def load_sfew(keypoints: dict, template: dict, gray_weights: tuple[float, float,
 def fer2013_with_ferplus(cache_dir: Path, fer_weight: float) -> Labelled:
     """FER2013's Training split with each image's target mixing its FER2013 label (share `fer_weight`) and
     its FER+ vote distribution (the rest). FER+ names its files differently, so images are matched by
-    pixels (the FER2013 copy is JPEG: nearest neighbour, not equality); an image FER+ dropped or that has
-    no FER+ match keeps its FER2013 label alone."""
+    pixels (nearest_images: the two copies differ in tone, so by rank correlation); an image FER+ dropped or
+    that has no FER+ match keeps its FER2013 label alone."""
     fer = load_cached(DEFAULT_DATA, "train", cache_dir)
     plus = load_ferplus("train")
     match, similarity = nearest_images(fer.images, plus.images)
@@ -202,21 +204,18 @@ def labelled_split(split: Split, name: str) -> Labelled:
     return Labelled(name, split.images, one_hot(split.labels), tuple(split.paths), tuple(split.paths))
 
 
-def cached(name: str, cache_dir: Path, make, *key_parts: str) -> Labelled:
+def cached(name: str, cache_dir: Path, make: Callable[[], Labelled], *key_parts: str) -> Labelled:
     """`make()`, memoised as an .npz in `cache_dir` under `name` and a hash of `key_parts`."""
     key = hashlib.sha256("|".join(key_parts).encode()).hexdigest()[:16]
-    path = Path(cache_dir) / f"{name}-{key}.npz"
-    if path.exists():
-        with np.load(path) as stored:
-            return Labelled(str(stored["name"]), stored["images"], stored["targets"],
-                            tuple(stored["groups"].tolist()), tuple(stored["paths"].tolist()))
-    data = make()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp.npz")
-    np.savez(temporary, name=data.name, images=data.images, targets=data.targets,
-             groups=np.asarray(data.groups), paths=np.asarray(data.paths))
-    temporary.replace(path)
-    return data
+
+    def arrays() -> dict[str, np.ndarray]:
+        data = make()
+        return {"name": np.asarray(data.name), "images": data.images, "targets": data.targets,
+                "groups": np.asarray(data.groups), "paths": np.asarray(data.paths)}
+
+    stored = memoised_arrays(Path(cache_dir) / f"{name}-{key}.npz", arrays)
+    return Labelled(str(stored["name"]), stored["images"], stored["targets"],
+                    tuple(stored["groups"].tolist()), tuple(stored["paths"].tolist()))
 
 
 #: The datasets a training run can name, FER2013 first (it is always trained on).
@@ -254,20 +253,17 @@ def write_held_out(out: Path) -> dict[str, int]:
     """<out>/ckplus/<label>/ and <out>/sfew/<label>/: symlinks to the held-out images, as `npm run eval`
     reads folders. Returns the number of images of each."""
     counts = {}
-    ck = load_ckplus()
-    held = held_out_groups(ck.groups)
-    sfew = [(path, index) for path, index in sfew_files()]
-    held_films = held_out_groups([sfew_film(path.name) for path, _ in sfew])
-    plan = {"ckplus": [(Path(p), int(label)) for p, label, g in zip(ck.paths, ck.labels, ck.groups) if g in held],
-            "sfew": [(path, index) for path, index in sfew if sfew_film(path.name) in held_films]}
-    for name, files in plan.items():
-        for path, index in files:
+    for name, root, group in (("ckplus", CKPLUS, ckplus_subject), ("sfew", SFEW, sfew_film)):
+        files = labelled_files(root)
+        held = held_out_groups([group(path.name) for path, _ in files])
+        held_files = [(path, index) for path, index in files if group(path.name) in held]
+        for path, index in held_files:
             link = out / name / LABELS[index] / path.name
             link.parent.mkdir(parents=True, exist_ok=True)
             if link.is_symlink() or link.exists():
                 link.unlink()
             link.symlink_to(path.resolve())
-        counts[name] = len(files)
+        counts[name] = len(held_files)
     return counts
 
 

@@ -31,7 +31,6 @@ from .train import TRAINING_DIR, predict, train_command  # noqa: E402
 #: The mini-Xception paper's five labels (Yi, Hong & Park use the same five).
 FIVE_LABELS = ("angry", "happy", "neutral", "sad", "surprise")
 NODE_PREDICT = TRAINING_DIR / "scripts" / "tfjs-predict.mjs"
-FACE_API_EVAL = TRAINING_DIR.parent / "scripts" / "faceApiEval.mjs"
 EVAL_SCRIPT = TRAINING_DIR.parent / "scripts" / "eval.mjs"
 BENCH_RESULTS = TRAINING_DIR.parent / "bench" / "results"
 
@@ -126,14 +125,6 @@ def evaluate_baseline(checkpoint: Path, test) -> dict:
         "evaluatedWith": "PyTorch (not exported)", "epochs": config["epochs"], "seconds": trained["metrics"]["train_seconds"],
         "command": train_command(config),
     }
-
-
-def evaluate_face_api(data: str) -> dict:
-    """face-api.js's expression net on the same PublicTest crops (scripts/faceApiEval.mjs, TF.js wasm in Node)."""
-    run = subprocess.run(["node", str(FACE_API_EVAL), str(Path(data) / "test")], capture_output=True, text=True, cwd=TRAINING_DIR.parent)
-    if run.returncode != 0:
-        raise RuntimeError(f"face-api.js evaluation failed:\n{run.stderr[-2000:]}")
-    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 #: The held-out parts scored beside PublicTest (emoface_training.datasets: CK+ by subject, SFEW by film),
@@ -315,7 +306,8 @@ def report(meta: dict, result: dict, five: dict, history: list[dict] | None, bas
         f"{meta['model']['bytes'] / 1e6:.2f} MB | **{result['accuracy']:.2%}** | {five['accuracy']:.2%} |",
         *([f"| `{baseline['architecture']}` baseline, trained here ({baseline['evaluatedWith']}) | {baseline['parameters']:,} | "
            f"{baseline['macsPerFace'] / 1e6:.1f} | – | {baseline['publicTest']:.2%} | {baseline['publicTestFiveLabels']:.2%} |"] if baseline else []),
-        *([f"| face-api.js expression net (`scripts/faceApiEval.mjs`, same crops) | – | – | – | {face_api['accuracy']:.2%} | – |"] if face_api else []),
+        *([f"| face-api.js expression net (`npm run eval -- <dir> --anchor face-api`, same crops) | – | – | – | {face_api['accuracy']:.2%} | "
+           f"{face_api['fiveLabel']['accuracy']:.2%} |"] if face_api else []),
         "",
         "For reference: mini-Xception reaches 66% on FER2013 (Arriaga et al. 2017); the best single models about 73%.",
         "",
@@ -386,7 +378,8 @@ def evaluate(models_dir: Path, data: str, checkpoint: Path | None, baseline_chec
         write_atomic(baseline_path, (json.dumps(evaluate_baseline(baseline_checkpoint, test), indent=2) + "\n").encode())
     baseline = json.loads(baseline_path.read_text()) if baseline_path.is_file() else None
     candidates = json.loads(candidates_path.read_text()) if candidates_path.is_file() else None
-    face_api = evaluate_face_api(data)
+    # face-api.js's expression net on the same PublicTest crops (TF.js wasm in Node).
+    face_api = run_eval(Path(data) / "test", False, models_dir, anchor="face-api")
     write_atomic(models_dir / "faceapi.json", (json.dumps(face_api, indent=2) + "\n").encode())
     # Without the run's checkpoint the plot drawn when this model was made stays (export and evaluate come together).
     plot = history is not None or (models_dir / "training.png").is_file()

@@ -66,7 +66,7 @@ def test_ckplus_is_grouped_by_subject_and_held_out_by_subject():
 
 def test_sfew_files_are_grouped_by_film():
     need(datasets.SFEW)
-    files = datasets.sfew_files()
+    files = datasets.labelled_files(datasets.SFEW)
     assert len(files) == 859
     films = {datasets.sfew_film(path.name) for path, _ in files}
     assert 30 < len(films) < 45 and {"HarryPotter", "Oceans", "IAmSam", "50_50"} <= films
@@ -77,7 +77,7 @@ def test_sfew_files_are_grouped_by_film():
 
 def test_sfew_crops_are_cut_by_the_extensions_alignment(tmp_path):
     need(datasets.SFEW)
-    path, label = datasets.sfew_files()[0]
+    path, label = datasets.labelled_files(datasets.SFEW)[0]
     # Keypoints placed where a face's eyes and mouth sit in these 143×181 crops.
     found = {"keypoints": {"rightEye": {"x": 45, "y": 75}, "leftEye": {"x": 98, "y": 75}, "mouth": {"x": 71, "y": 140}}}
     template = json.loads(datasets.ALIGNMENT_TEMPLATE.read_text())["keypoints"]
