@@ -1,31 +1,60 @@
-// `npm run bench`: what a call costs with emoface, in Debian's Chromium with the built extension, through
-// a real loopback WebRTC call from a fake camera of real faces. For 640×480 and 1280×720 at 30 fps, with
-// one face and with three, it measures over --seconds (default 10):
+// `npm run bench [-- --seconds 10] [--scenes 640x480:1,…] [--busy N] [--out file.json]`: what a call costs with
+// emoface, in Debian's Chromium with the built extension, through a real loopback WebRTC call from a fake
+// camera of real faces. For each scene, width×height:faces[:motion] at 30 fps (by default 640×480 and
+// 1280×720 with one face and with three, and 1280×720 with one face that moves across the frame; motion
+// as demo/fakeCamera.mjs makes it, 'drift' unless given), it measures over --seconds:
 //   the frames per second the remote side receives, and the camera's;
-//   the page's time to draw the emoji on a frame and its whole time per frame, the analysis rate and the offscreen stages' ms, and the
-//   age of the results each frame is drawn with (the hook's and the analyser's own numbers, via the popup's status);
+//   the page's time to draw the emoji on a frame and its whole time per frame, the analysis rate and
+//   interval, the share of seconds the analysis yielded to the call, the offscreen stages' ms, the age of
+//   the results each frame is drawn with (on all frames, and on frames whose face moves), how far the
+//   emoji sits from the face, and the share of frames with an emoji (the hook's and the analyser's own
+//   numbers, via the popup's status);
 //   the CPU time of the page's and the extension's renderer processes, and of all of Chromium,
-// and the same call with emoface switched off. Prints a table; writes bench/results/call-<date>.json.
+// and the same call with emoface switched off, from which the remote fps on / off and the CPU emoface
+// adds. `--busy N` keeps N other processes spinning through every call (on and off alike). Prints a
+// table; writes --out (default bench/results/call-<date>.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
-import { makeFaceVideo } from '../demo/fakeCamera.mjs';
+import { FACE_PHOTOS, makeFaceVideo, MOTIONS, MOVE } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
+import { startBusy } from './busy.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
 import { median } from './median.mjs';
+import { round, summariseStreams } from './streamSummary.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3' } } });
+const { values: options } = parseArgs({ options: {
+  seconds: { type: 'string', default: '10' },
+  scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3,1280x720:1:move' },
+  busy: { type: 'string', default: '0' },
+  out: { type: 'string' },
+} });
 const SECONDS = Number(options.seconds);
-const round = (v, digits = 1) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+/** The CPU of a call's page and extension renderers, % of one core: what emoface's work lands on. */
+const rendererCpu = (call) => call.cpuPercent.page + call.cpuPercent.extension;
+
+/**
+ * A --scenes entry, `1280x720:1` or `1280x720:1:move`, with the clip its camera plays. A 'move' clip lasts
+ * one period of its motion, so that it moves at its intended speed (see makeFaceVideo).
+ */
+function parseScene(scene) {
+  const [size, facesText, motion = 'drift'] = scene.split(':');
+  const [width, height] = (size ?? '').split('x').map(Number);
+  const faces = Number(facesText);
+  if (!(width > 0 && height > 0)) throw new Error(`--scenes: ${scene}: the size must be width×height, as 1280x720`);
+  if (!FACE_PHOTOS[faces]) throw new Error(`--scenes: ${scene}: faces must be ${Object.keys(FACE_PHOTOS).join(' or ')}`);
+  if (!MOTIONS.includes(motion)) throw new Error(`--scenes: ${scene}: motion must be ${MOTIONS.join(' or ')}`);
+  const seconds = motion === 'move' ? MOVE.periodSeconds : 4;
+  return { width, height, faces, motion, video: makeFaceVideo({ width, height, fps: 30, seconds, faces, motion }) };
+}
 
 /** One call of `seconds` on a fresh browser; `on` false: emoface switched off before the call starts. */
-async function measure(site, { width, height, faces }, on) {
-  const video = makeFaceVideo({ width, height, fps: 30, seconds: 4, faces });
+async function measure(site, { width, height, video }, on) {
   const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, port: site.port });
   try {
     await browser.serviceWorker.evaluate((enabled) => chrome.storage.sync.set({ settings: { version: 2, enabled } }), on);
@@ -49,18 +78,19 @@ async function measure(site, { width, height, faces }, on) {
     const elapsed = (performance.now() - started) / 1000;
     const framesAfter = await page.evaluate(() => window.emofaceCall.remoteStats());
     const cpuAfter = chromiumProcesses(browser.userDataDir).cpuSeconds;
-    const streams = seconds.map((s) => s?.streams?.[0]).filter(Boolean);
+    // The hook reports once a second of camera time: a sample that repeats the previous one's second is dropped.
+    const streams = seconds.map((s) => s?.streams?.[0]).filter((s, i, all) => s && s.cameraFrames !== all[i - 1]?.cameraFrames);
     const stages = seconds.at(-1)?.stageMs ?? null;
+    const drawn = summariseStreams(streams);
     return {
       remoteFps: round((framesAfter.frames - framesBefore) / elapsed),
       remoteSize: `${framesAfter.width}×${framesAfter.height}`,
       cameraFps: streams.length ? round(median(streams.map((s) => s.fpsIn))) : null,
-      compositeMs: on ? round(median(streams.map((s) => s.compositeMs)), 2) : null,
-      frameMs: on ? round(median(streams.map((s) => s.frameMs)), 2) : null,
-      analysesPerSecond: on ? round(median(streams.map((s) => s.analysesPerSecond))) : null,
-      resultAgeMs: on ? round(median(streams.map((s) => s.resultAgeMs)), 0) : null,
-      facesDrawn: on ? median(streams.map((s) => s.faces)) : null,
+      // With emoface off the hook draws nothing: the same keys, null.
+      ...(on ? drawn : Object.fromEntries(Object.keys(drawn).map((key) => [key, null]))),
       stageMs: on ? stages : null,
+      /** The page's time to relay an analysis frame to the analyser (base64, posting), median ms. */
+      relayMs: on ? seconds.at(-1)?.relayMs ?? null : null,
       backend: seconds.at(-1)?.backend ?? null,
       cpuPercent: Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, round(((cpuAfter[k] - cpuBefore[k]) / elapsed) * 100)])),
     };
@@ -70,18 +100,35 @@ async function measure(site, { width, height, faces }, on) {
 }
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: npm run bench builds it');
+// Every clip is made (or found cached) before the load starts.
+const scenes = options.scenes.split(',').map(parseScene);
+const busy = startBusy(Number(options.busy));
 const site = await startCallServer();
 const results = [];
-for (const scene of options.scenes.split(',')) {
-  const [size, faces] = scene.split(':');
-  const [width, height] = size.split('x').map(Number);
-  const on = await measure(site, { width, height, faces: Number(faces) }, true);
-  const off = await measure(site, { width, height, faces: Number(faces) }, false);
-  results.push({ width, height, faces: Number(faces), on, off });
-  console.log(`${width}×${height}, ${faces} face(s): remote ${on.remoteFps} fps (off ${off.remoteFps}), camera ${on.cameraFps}, composite ${on.compositeMs} ms (frame ${on.frameMs}), `
-    + `analysis ${on.analysesPerSecond}/s, age ${on.resultAgeMs} ms, stages ${JSON.stringify(on.stageMs)}, CPU on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
+try {
+  for (const { video, ...scene } of scenes) {
+    const on = await measure(site, { ...scene, video }, true);
+    const off = await measure(site, { ...scene, video }, false);
+    const result = {
+      ...scene, fpsRatio: off.remoteFps > 0 ? round(on.remoteFps / off.remoteFps, 2) : null,
+      /** (page + extension renderers' CPU on) − (the same off), % of one core. */
+      cpuAddedPercent: round(rendererCpu(on) - rendererCpu(off)), on, off,
+    };
+    results.push(result);
+    console.log(`${sceneName(result)}: remote ${on.remoteFps} fps (off ${off.remoteFps}, on/off ${result.fpsRatio}), camera ${on.cameraFps}, `
+      + `composite ${on.compositeMs} ms (frame ${on.frameMs}), analysis ${on.analysesPerSecond}/s every ${on.analysisIntervalMs} ms (yielding ${on.yieldingPct} % of seconds), `
+      + `age ${on.resultAgeMs} ms (moving ${on.movingAgeMs}), placement error ${on.placementErrorPct} % (p95 of max ${on.placementErrorP95Pct}), emoji on ${on.emojiShownPct} % of frames, copy ${on.copyMs} ms, analysis copy ${on.analysisCopyMs} ms, relay ${on.relayMs} ms, `
+      + `stages ${JSON.stringify(on.stageMs)}, CPU added ${result.cpuAddedPercent} %, on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
+  }
+} finally {
+  busy.stop();
+  await site.close();
 }
-await site.close();
+
+/** `1280×720 1f`, with the motion when it is not the default. */
+function sceneName({ width, height, faces, motion }) {
+  return `${width}×${height} ${faces}f${motion === 'drift' ? '' : ` ${motion}`}`;
+}
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'manifest.json'), 'utf8'));
 /** The expression model built in (npm run bench builds first): architecture and model.json hash, which models/REPORT.md matches on. */
@@ -91,18 +138,19 @@ function expressionModel() {
 }
 const chromium = (() => { try { return execFileSync('chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; } })();
 const report = {
-  date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), seconds: SECONDS,
+  date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), seconds: SECONDS, busy: busy.count,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.arch()}`, load: os.loadavg() },
   versions: { emoface: manifest.version, chromium, node: process.version, expressionModel: expressionModel() },
   results,
 };
 console.table(results.map((r) => ({
-  scene: `${r.width}×${r.height} ${r.faces}f`, 'remote fps': r.on.remoteFps, 'off fps': r.off.remoteFps, 'camera fps': r.on.cameraFps,
-  'composite ms': r.on.compositeMs, 'frame ms': r.on.frameMs, 'analyses/s': r.on.analysesPerSecond, 'result age ms': r.on.resultAgeMs,
-  'detect ms': r.on.stageMs?.detect, 'classify ms': r.on.stageMs?.classify, 'page CPU % (off)': `${r.on.cpuPercent.page} (${r.off.cpuPercent.page})`,
-  'ext CPU %': r.on.cpuPercent.extension, 'all CPU % (off)': `${r.on.cpuPercent.all} (${r.off.cpuPercent.all})`,
+  scene: sceneName(r), 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'camera fps': r.on.cameraFps,
+  'composite ms (frame)': `${r.on.compositeMs} (${r.on.frameMs})`, 'analyses/s': r.on.analysesPerSecond, 'interval ms': r.on.analysisIntervalMs,
+  'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'placement % (p95 max)': `${r.on.placementErrorPct} (${r.on.placementErrorP95Pct})`,
+  'emoji %': r.on.emojiShownPct, 'detect/classify ms': `${r.on.stageMs?.detect}/${r.on.stageMs?.classify}`, 'CPU added %': r.cpuAddedPercent,
+  'page CPU % (off)': `${r.on.cpuPercent.page} (${r.off.cpuPercent.page})`, 'ext CPU %': r.on.cpuPercent.extension, 'all CPU % (off)': `${r.on.cpuPercent.all} (${r.off.cpuPercent.all})`,
 })));
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const out = join(ROOT, 'bench', 'results', `call-${report.date.slice(0, 10)}.json`);
+const out = resolve(options.out ?? join(ROOT, 'bench', 'results', `call-${report.date.slice(0, 10)}.json`));
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${out}`);

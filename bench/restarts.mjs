@@ -6,18 +6,18 @@
 // loaded machine). With `--trace`, every VideoFrame a page script (the call page's
 // or emoface's hook) reads from a stream or constructs is followed: one garbage collected before it was
 // closed, or left open by the stream it was written to, is listed by where it came from. Prints JSON.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
 import { devtools } from '../demo/devtools.mjs';
 import { makeFaceVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
+import { startBusy } from './busy.mjs';
 
 const { values: options } = parseArgs({ options: { emoface: { type: 'string', default: 'on' }, rounds: { type: 'string', default: '40' }, trace: { type: 'boolean', default: false }, busy: { type: 'string', default: '0' } } });
 if (!['on', 'off', 'absent'].includes(options.emoface)) throw new Error('--emoface must be on, off or absent');
 const rounds = Number(options.rounds);
-const spinners = Array.from({ length: Number(options.busy) }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+const busy = startBusy(Number(options.busy));
 const site = await startCallServer();
 const browser = await launchBrowser({
   extensionDir: options.emoface === 'absent' ? null : join(import.meta.dirname, '..', 'dist'), port: site.port,
@@ -44,9 +44,9 @@ try {
   }
   await page.waitForTimeout(2000);
   const trace = options.trace ? await page.evaluate(() => ({ followed: window.followedFrames, unclosed: window.unclosedFrames })) : undefined;
-  console.log(JSON.stringify({ emoface: options.emoface, busy: spinners.length, rounds, warnings: warnedAfter.length, warnedAfterRound: warnedAfter, trace }));
+  console.log(JSON.stringify({ emoface: options.emoface, busy: busy.count, rounds, warnings: warnedAfter.length, warnedAfterRound: warnedAfter, trace }));
 } finally {
-  for (const spinner of spinners) spinner.kill();
+  busy.stop();
   await browser.close();
   await site.close();
 }

@@ -1,6 +1,8 @@
 // A camera clip from real face photos, for Chromium's --use-file-for-fake-video-capture (which loops it).
-// No registry package ships a talking-face video, so this makes one with ffmpeg: each photo fills the
-// frame, drifts slowly (a hand-held camera) and turns a few degrees back and forth (head roll).
+// No registry package ships a talking-face video, so this makes one with ffmpeg. Motion 'drift': each
+// photo fills the frame, drifts slowly (a hand-held camera) and turns a few degrees back and forth (head
+// roll). Motion 'move': the photo, its upper part in the frame, travels across a blurred copy of itself
+// (a head moving in front of a still background) and rolls the same way.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,31 +20,70 @@ export const FACE_PHOTOS = {
 /** Degrees of head roll at the clip's extremes. */
 const ROLL_DEGREES = 6;
 
+/** How the face moves in the clip: see the comment at the top. */
+export const MOTIONS = ['drift', 'move'];
+
 /**
- * The path of a .y4m (yuv420p) clip of `seconds` at `width`×`height` and `fps`, showing `faces` real faces,
- * made once and cached in the temp folder. Each photo gets an equal share of the clip.
- * @param {{width?: number, height?: number, fps?: number, seconds?: number, faces?: 1 | 3}} options
+ * Motion 'move'. The photo is scaled to fit a box of `fit` frame widths × heights (taller than the
+ * frame, for larger faces; narrower, so that a group's outer faces stay in frame) and hangs from `top`
+ * frame heights (its lower part, bodies, is cut off; the faces, in the upper half of every photo, are
+ * not). It travels `horizontal` frame widths each side of the centre with a period of `periodSeconds`,
+ * and `vertical` frame heights up and down twice as often. At the centre it moves 2π × 0.15 / 4 ≈ 0.24
+ * frame widths a second: at 16:9 about one face width a second for Grace Hopper (her face ≈ 0.22 frame
+ * widths wide), 1.4 for the astronaut (≈ 0.17). Unlike 'drift', which covers the frame and pans the
+ * crop, this keeps the face in frame: at 1280×720, covering already cuts the astronaut's face off.
  */
-export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4, faces = 1 } = {}) {
-  const photos = FACE_PHOTOS[faces];
-  if (!photos) throw new RangeError(`makeFaceVideo: faces must be 1 or 3, got ${faces}`);
+export const MOVE = Object.freeze({ fit: { width: 0.85, height: 1.3 }, top: -0.05, horizontal: 0.15, vertical: 0.04, periodSeconds: 4 });
+
+/**
+ * The path of a .y4m (yuv420p) clip of `seconds` at `width`×`height` and `fps`, showing `faces` real faces
+ * moving as `motion` says (default 'drift'), made once and cached in the temp folder. Each photo gets an
+ * equal share of the clip. 'move' shows the first photo only, so that the face moves without ever jumping
+ * to another's place, over a whole number of its motion's periods (the looped clip does not jump either),
+ * the nearest to MOVE.periodSeconds: give it that long to keep the speed MOVE describes.
+ * @param {{width?: number, height?: number, fps?: number, seconds?: number, faces?: 1 | 3, motion?: 'drift' | 'move'}} options
+ */
+export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4, faces = 1, motion = 'drift' } = {}) {
+  if (!FACE_PHOTOS[faces]) throw new RangeError(`makeFaceVideo: faces must be 1 or 3, got ${faces}`);
+  const photos = motion === 'move' ? FACE_PHOTOS[faces].slice(0, 1) : FACE_PHOTOS[faces];
+  if (!MOTIONS.includes(motion)) throw new RangeError(`makeFaceVideo: motion must be ${MOTIONS.join(' or ')}, got ${motion}`);
   for (const photo of photos) if (!existsSync(photo)) throw new Error(`makeFaceVideo: ${photo} is missing (apt-get install python-matplotlib-data python3-skimage; npm install)`);
   const folder = join(tmpdir(), 'emoface-camera');
   mkdirSync(folder, { recursive: true });
-  const out = join(folder, `faces${faces}-${width}x${height}-${fps}fps-${seconds}s.y4m`);
+  const out = join(folder, `faces${faces}-${width}x${height}-${fps}fps-${seconds}s-${motion}.y4m`);
   if (existsSync(out)) return out;
   const share = seconds / photos.length;
   const roll = (ROLL_DEGREES * Math.PI) / 180;
-  // Each photo: cover a frame 12 % larger than the output, turn it, then cut the output from a drifting window.
-  const chains = photos.map((_, i) => `[${i}:v]scale=${Math.round(width * 1.12)}:${Math.round(height * 1.12)}:force_original_aspect_ratio=increase,`
-    + `crop=${Math.round(width * 1.12)}:${Math.round(height * 1.12)},`
-    + `rotate=${roll.toFixed(4)}*sin(2*PI*t/${share.toFixed(3)}):fillcolor=black,`
-    + `crop=${width}:${height}:(iw-ow)/2+(iw-ow)/3*sin(2*PI*t/${(share * 1.3).toFixed(3)}):(ih-oh)/2+(ih-oh)/3*cos(2*PI*t/${(share * 1.7).toFixed(3)}),`
-    + `fps=${fps},format=yuv420p,setsar=1[v${i}]`);
+  const chains = photos.map((_, i) => (motion === 'drift' ? driftChain : moveChain)({ i, width, height, fps, share, roll }));
   const graph = `${chains.join(';')};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
   const inputs = photos.flatMap((photo) => ['-loop', '1', '-t', String(share), '-i', photo]);
   const temporary = `${out}.${process.pid}.tmp.y4m`;
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...inputs, '-filter_complex', graph, '-map', '[out]', '-r', String(fps), '-pix_fmt', 'yuv420p', temporary]);
   renameSync(temporary, out);
   return out;
+}
+
+/** 'drift': cover a frame 12 % larger than the output, turn it, then cut the output from a drifting window. */
+function driftChain({ i, width, height, fps, share, roll }) {
+  return `[${i}:v]scale=${Math.round(width * 1.12)}:${Math.round(height * 1.12)}:force_original_aspect_ratio=increase,`
+    + `crop=${Math.round(width * 1.12)}:${Math.round(height * 1.12)},`
+    + `rotate=${roll.toFixed(4)}*sin(2*PI*t/${share.toFixed(3)}):fillcolor=black,`
+    + `crop=${width}:${height}:(iw-ow)/2+(iw-ow)/3*sin(2*PI*t/${(share * 1.3).toFixed(3)}):(ih-oh)/2+(ih-oh)/3*cos(2*PI*t/${(share * 1.7).toFixed(3)}),`
+    + `fps=${fps},format=yuv420p,setsar=1[v${i}]`;
+}
+
+/**
+ * 'move': the photo, framed as MOVE says and turned as in 'drift', slides over a still, blurred copy of
+ * itself that covers the frame.
+ */
+function moveChain({ i, width, height, fps, share, roll }) {
+  const period = share / Math.max(1, Math.round(share / MOVE.periodSeconds));
+  // fps first: the motion is evaluated at every output frame, not at the still input's 25 fps.
+  return `[${i}:v]fps=${fps},split[still${i}][photo${i}];`
+    + `[still${i}]scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},boxblur=24:2,format=yuv420p[back${i}];`
+    + `[photo${i}]scale=${Math.round(MOVE.fit.width * width)}:${Math.round(MOVE.fit.height * height)}:force_original_aspect_ratio=decrease,format=rgba,`
+    + `rotate=${roll.toFixed(4)}*sin(2*PI*t/${share.toFixed(3)}):ow=rotw(${roll.toFixed(4)}):oh=roth(${roll.toFixed(4)}):fillcolor=none[front${i}];`
+    + `[back${i}][front${i}]overlay=x=(W-w)/2+${(MOVE.horizontal * width).toFixed(1)}*sin(2*PI*t/${period.toFixed(3)})`
+    + `:y=${(MOVE.top * height).toFixed(1)}+${(MOVE.vertical * height).toFixed(1)}*cos(4*PI*t/${period.toFixed(3)}):eval=frame:format=yuv420,`
+    + `format=yuv420p,setsar=1[v${i}]`;
 }

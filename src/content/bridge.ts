@@ -45,6 +45,8 @@ class Bridge {
   readonly #artworkRequested = new Set<string>();
   #backend: string | null = null;
   readonly #stageMs: StageMs[] = [];
+  /** The page's time to relay each recent analysis frame to the analyser (base64 and posting), ms. */
+  readonly #relayMs: number[] = [];
   #analyserTrackers: number | null = null;
   #lastError: Localized | null = null;
   #activity = '';
@@ -177,11 +179,13 @@ class Bridge {
         }
         if (Date.now() < this.#unavailableUntilMs) return; // unanswered: the hook's reply timeout paces the retries
         this.#requestArtwork();
+        const relayStarted = performance.now();
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
-          rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs,
+          rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs, classify: message.classify,
           labelMode: this.#settings.labelMode, set: this.#inUse,
         });
+        if (this.#relayMs.push(performance.now() - relayStarted) > STAGE_HISTORY) this.#relayMs.shift();
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
         return;
       }
@@ -269,6 +273,7 @@ class Bridge {
   #status(): TabStatus {
     return {
       host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError, stageMs: medianStages(this.#stageMs),
+      relayMs: this.#relayMs.length === 0 ? null : Math.round([...this.#relayMs].sort((a, b) => a - b)[this.#relayMs.length >> 1]! * 100) / 100,
       analyserTrackers: this.#analyserTrackers,
       streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
     };

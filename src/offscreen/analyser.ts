@@ -44,8 +44,14 @@ export class Analyser {
     return this.#model.backend;
   }
 
-  /** The faces of one frame of stream `streamKey`, tracked, with their emoji; and the time each stage took. */
-  async analyse(image: ImageData, streamKey: string, timestampMs: number, labelMode: LabelMode, emojiSet: EmojiSet): Promise<{ faces: AnalysedFace[]; stageMs: Omit<StageMs, 'decode' | 'total'> }> {
+  /**
+   * The faces of one frame of stream `streamKey`, tracked, with their emoji; and the time each stage took.
+   * With `classify` false the frame only moves the faces already tracked (their expressions stay as they
+   * were; a face not tracked yet waits for the next frame classified): a face's place changes faster than
+   * its expression, and classifying is most of an analysis's time once there are faces.
+   */
+  async analyse(image: ImageData, streamKey: string, timestampMs: number, labelMode: LabelMode, emojiSet: EmojiSet,
+    classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: Omit<StageMs, 'decode' | 'total'> }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     let t = performance.now();
     const lap = () => {
@@ -56,15 +62,16 @@ export class Analyser {
     };
     const detections = this.#finder.detect(image).sort((a, b) => b.score - a.score).slice(0, DEFAULTS.analysis.maxFaces);
     const detect = lap();
-    const crops = detections.map((d) => alignFace(image, d.keypoints, this.metadata.template, this.metadata.crop));
+    const crops = classify ? detections.map((d) => alignFace(image, d.keypoints, this.metadata.template, this.metadata.crop)) : [];
     const align = lap();
     const probabilities = await this.#model.classify(crops);
-    const classify = lap();
+    const classified = lap();
     const tracker = this.#trackerFor(streamKey, timestampMs);
     const labels = this.metadata.labels;
-    const tracked = tracker.update(detections.map((detection, i) => ({ detection, scores: scoresForMode(probabilities[i]!, labels, labelMode) })), timestampMs);
+    const scores = (i: number) => (classify ? scoresForMode(probabilities[i]!, labels, labelMode) : null);
+    const tracked = tracker.update(detections.map((detection, i) => ({ detection, scores: scores(i) })), timestampMs);
     const faces = describeFaces(tracked, image.width, image.height, labels, set);
-    return { faces, stageMs: { detect, align, classify, track: lap() } };
+    return { faces, stageMs: { detect, align, classify: classified, track: lap() } };
   }
 
   /** Every face of a still image with its probabilities (no tracking): for evaluation on photos. */

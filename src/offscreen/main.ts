@@ -45,7 +45,7 @@ chrome.runtime.onConnect.addListener((port) => {
       const key = streamKey(request.streamId);
       streamKeys.add(key);
       analysers.streamStarted(key);
-      const { faces, stageMs } = await ready.analyse(image, key, request.timestampMs, request.labelMode, request.set);
+      const { faces, stageMs } = await ready.analyse(image, key, request.timestampMs, request.labelMode, request.set, request.classify);
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },

@@ -1,4 +1,5 @@
 import { chooseEmoji, type EmojiSet } from './emoji/emojiSets';
+import { DEFAULTS } from './defaults';
 import type { AnalysedFace } from './messages';
 import { headRoll } from './render/overlay';
 import type { TrackedFace } from './track/tracker';
@@ -15,6 +16,7 @@ export function describeFaces(tracked: readonly TrackedFace[], width: number, he
     return {
       id: face.id,
       box: { x: face.box.x / width, y: face.box.y / height, width: face.box.width / width, height: face.box.height / height },
+      velocity: { x: (face.velocity.x * 1000) / width, y: (face.velocity.y * 1000) / height },
       roll: headRoll(face.keypoints),
       emoji,
       label,
@@ -24,3 +26,14 @@ export function describeFaces(tracked: readonly TrackedFace[], width: number, he
     };
   });
 }
+
+/**
+ * Where a face is expected `ageMs` after the frame it was analysed on: its box moved on by its velocity,
+ * for at most DEFAULTS.analysis.maxPredictionMs (beyond that a guess would wander off; the face is then
+ * left where that took it until the next analysis).
+ */
+export function predictedBox(face: Pick<AnalysedFace, 'box' | 'velocity'>, ageMs: number): AnalysedFace['box'] {
+  const seconds = Math.min(Math.max(0, ageMs), DEFAULTS.analysis.maxPredictionMs) / 1000;
+  return { ...face.box, x: face.box.x + face.velocity.x * seconds, y: face.box.y + face.velocity.y * seconds };
+}
+

@@ -12,14 +12,18 @@ export const DEFAULTS = {
   tracker: {
     /** Time constant (ms) of the exponential smoothing of each face's label probabilities. */
     scoreTimeConstantMs: 250,
-    /** Time constant (ms) of the smoothing of each face's box and keypoints (short: boxes must follow motion). */
+    /** Time constant (ms) of the smoothing of each face's place and keypoints (short: boxes must follow motion). */
     boxTimeConstantMs: 40,
+    /** Time constant (ms) of the smoothing of each face's size (longer: the detector jitters it more than heads change it). */
+    sizeTimeConstantMs: 150,
     /** A new label is shown only when its smoothed probability beats the shown label's by this much. */
     hysteresis: 0.1,
     /** A face that is not detected stays (at its last place) this long before it is dropped, in ms. */
     holdMs: 500,
-    /** A detection continues a track when their boxes overlap by at least this IoU. */
+    /** A detection continues a track when their boxes overlap by at least this IoU (the track's box moved by its velocity). */
     minIou: 0.2,
+    /** A face's velocity is measured over at least this long, ms (over one frame the detector's jitter would read as motion). */
+    velocityWindowMs: 200,
   },
   emoji: {
     /** Probability at which a label's emoji steps up an intensity level (levels split the range from here to 1). */
@@ -43,10 +47,51 @@ export const DEFAULTS = {
     replyTimeoutMs: 2000,
     /** Results older than this are not drawn any more: the face may have moved on (ms). */
     maxResultAgeMs: 1000,
+    /** Between analyses a face's emoji moves on by the face's velocity for at most this long (ms). */
+    maxPredictionMs: 300,
     /**
      * The offscreen analyser is closed (detector and model freed) once no stream has been analysed for
      * this long (ms); a call that starts again within it finds it ready, a later one loads it again (~1 s).
      */
     idleCloseMs: 15_000,
+  },
+  pacing: {
+    /**
+     * Time between analyses while a face moves or an expression changes (a label switches), ms: every
+     * other camera frame at 30 fps, so results are at most about two frames old; the emoji moves on by the
+     * face's velocity in between. (Every frame measured no closer to the face and cost a third more CPU
+     * with three faces: README, Speed.)
+     */
+    activeIntervalMs: 60,
+    /**
+     * Time between analyses while the scene is still, ms: a face that comes or goes is noticed within
+     * it; the emoji keeps moving by the face's velocity between analyses.
+     */
+    stillIntervalMs: 250,
+    /**
+     * Time between analyses that classify the faces, ms, unless an expression changes (then every analysis
+     * does): the others only move the faces tracked.
+     */
+    classifyIntervalMs: 250,
+    /** A face moving faster than this, in face widths (or heights) per second, keeps analyses at the active pace. */
+    movingFacesPerSecond: 0.5,
+    /** A face's speed is measured over at least this long, ms (over one frame the detector's jitter would read as motion). */
+    speedWindowMs: 200,
+    /** The active pace holds this long after the last change, ms. */
+    activeHoldMs: 500,
+    /** Under pressure the time between analyses doubles, step by step, up to this, ms. */
+    maxIntervalMs: 1000,
+    /** Pressure adds at most one step per this long, ms (one late burst counts once). */
+    yieldStepMs: 500,
+    /** After this long without pressure, one step is taken back, ms. */
+    recoverStepMs: 1500,
+  },
+  pressure: {
+    /** More camera frames than this lost in a second before the page read them (by the camera track's own count). */
+    lostFramesPerSecond: 2,
+    /** The page's median time on its recent frames above this share of the camera's usual frame interval. */
+    frameBudgetShare: 0.5,
+    /** An analysis answered this long after it was sent, or later: analyses queue (ms). */
+    lateReplyMs: 250,
   },
 } as const;

@@ -18,6 +18,8 @@ export interface AnalysedFace {
   readonly id: number;
   /** Box in fractions of the frame's width and height (0..1), so it holds at any resolution. */
   readonly box: Box;
+  /** How fast the box moves, in fractions of the frame's width and height per second (0 for a held face). */
+  readonly velocity: { readonly x: number; readonly y: number };
   /** Head roll, radians, clockwise on screen. */
   readonly roll: number;
   /** The emoji to draw. */
@@ -50,14 +52,33 @@ export interface StreamStats {
   /** Frames per second in from the camera and out to the call. */
   readonly fpsIn: number;
   readonly fpsOut: number;
+  /** Frames per second with at least one emoji drawn on them. */
+  readonly emojiFps: number;
   /** Analyses answered per second. */
   readonly analysesPerSecond: number;
+  /** The pacer's time between analyses now, ms (see AnalysisPacer). */
+  readonly analysisIntervalMs: number;
+  /** True while analyses run slower than their pace to keep the call's frames on time. */
+  readonly yielding: boolean;
   /** Median page-side time to draw the emoji onto a frame, ms (0 when nothing was drawn). */
   readonly compositeMs: number;
   /** Median page-side time per frame, ms: counting, the copy for the analyser when one is sent, and drawing. */
   readonly frameMs: number;
+  /** Median time to copy a frame's planes out of the camera's frame, ms (0 when none was copied). */
+  readonly copyMs: number;
+  /** Median time to make the analyser's small copy of a frame, over the frames sent, ms (0 when none was sent). */
+  readonly analysisCopyMs: number;
   /** Median age of the results frames were drawn with, ms (from the analysed frame's timestamp). */
   readonly resultAgeMs: number;
+  /** Frames drawn while a face moved faster than DEFAULTS.pacing.movingFacesPerSecond (AnalysisPacer.moving), and the median age of their results, ms. */
+  readonly movingFrames: number;
+  readonly movingAgeMs: number;
+  /**
+   * Median and largest distance, on the analysed frames, between an emoji's centre as drawn and the face's
+   * centre as that frame's analysis found it, in % of the face's width (0 when none was compared).
+   */
+  readonly placementErrorPct: number;
+  readonly placementErrorMaxPct: number;
   /** Faces drawn on the newest frame. */
   readonly faces: number;
   /** False while frames pass through unchanged (emoface off, or failing). */
@@ -75,7 +96,9 @@ export interface StreamStats {
 export type HookMessage =
   | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
       /** RGBA bytes, width × height × 4. */
-      readonly pixels: ArrayBuffer; readonly timestampMs: number }
+      readonly pixels: ArrayBuffer; readonly timestampMs: number;
+      /** False: the frame only moves the faces tracked (see Analyser.analyse). */
+      readonly classify: boolean }
   | { readonly type: 'stats'; readonly stats: StreamStats }
   | { readonly type: 'streamEnded'; readonly streamId: string }
   | { readonly type: 'problem'; readonly streamId: string; readonly problem: HookProblem;
@@ -102,6 +125,8 @@ export type AnalyserRequest =
   | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
       /** RGB bytes (3 per pixel), base64. */
       readonly rgb: string; readonly timestampMs: number; readonly labelMode: 'seven' | 'five';
+      /** False: the frame only moves the faces tracked (see Analyser.analyse). */
+      readonly classify: boolean;
       /** The set in use, its entries as artwork keys (an emoji, or a custom image's key). */
       readonly set: EmojiSet }
   /** Renders these emoji of the palette. */
@@ -147,6 +172,8 @@ export interface TabStatus {
   readonly backend: string | null;
   /** Median time per stage over the tab's recent analyses, ms (null before the first). */
   readonly stageMs: StageMs | null;
+  /** Median page time to relay one of the recent analysis frames to the analyser (base64, posting), ms (null before the first). */
+  readonly relayMs: number | null;
   /** Face trackers the analyser held at its latest answer, for every tab (null before the first). */
   readonly analyserTrackers: number | null;
   /** The last thing that went wrong, or null. */
@@ -174,27 +201,31 @@ export function parseHookMessage(value: unknown): HookMessage | string {
   if (type !== 'stats' && !(typeof value.streamId === 'string' && STREAM_ID.test(value.streamId))) return `${String(type)}: bad streamId`;
   switch (type) {
     case 'analyse': {
-      const { streamId, seq, width, height, pixels, timestampMs } = value;
+      const { streamId, seq, width, height, pixels, timestampMs, classify } = value;
       const side = DEFAULTS.analysis.frameLongSidePx;
       if (!isCount(seq, Number.MAX_SAFE_INTEGER)) return 'analyse: seq must be a non-negative integer';
       if (!isCount(width, side) || !isCount(height, side) || width === 0 || height === 0) return `analyse: width and height must be 1..${side}`;
       if (!(pixels instanceof ArrayBuffer) || pixels.byteLength !== width * height * 4) return 'analyse: pixels must be an ArrayBuffer of width × height × 4 bytes';
       if (!isReal(timestampMs, Number.MAX_SAFE_INTEGER)) return 'analyse: timestampMs must be a finite number ≥ 0';
-      return { type, streamId: streamId as string, seq, width, height, pixels, timestampMs };
+      if (typeof classify !== 'boolean') return 'analyse: classify must be true or false';
+      return { type, streamId: streamId as string, seq, width, height, pixels, timestampMs, classify };
     }
     case 'stats': {
       const s = value.stats;
       if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
-      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'analysesPerSecond', 'compositeMs', 'frameMs', 'resultAgeMs', 'faces'] as const;
+      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'emojiFps', 'analysesPerSecond', 'analysisIntervalMs', 'compositeMs', 'frameMs', 'copyMs', 'analysisCopyMs', 'resultAgeMs',
+        'movingFrames', 'movingAgeMs', 'placementErrorPct', 'placementErrorMaxPct', 'faces'] as const;
       for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
       for (const key of ['cameraFrames', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
-      if (typeof s.drawing !== 'boolean') return 'stats: drawing must be true or false';
+      for (const key of ['drawing', 'yielding'] as const) if (typeof s[key] !== 'boolean') return `stats: ${key} must be true or false`;
       const n = (key: typeof numbers[number]) => s[key] as number;
       return {
         type,
         stats: {
-          streamId: s.streamId, drawing: s.drawing, width: n('width'), height: n('height'), fpsIn: n('fpsIn'), fpsOut: n('fpsOut'),
-          analysesPerSecond: n('analysesPerSecond'), compositeMs: n('compositeMs'), frameMs: n('frameMs'), resultAgeMs: n('resultAgeMs'), faces: n('faces'),
+          streamId: s.streamId, drawing: s.drawing as boolean, yielding: s.yielding as boolean, width: n('width'), height: n('height'),
+          fpsIn: n('fpsIn'), fpsOut: n('fpsOut'), emojiFps: n('emojiFps'), analysesPerSecond: n('analysesPerSecond'), analysisIntervalMs: n('analysisIntervalMs'),
+          compositeMs: n('compositeMs'), frameMs: n('frameMs'), copyMs: n('copyMs'), analysisCopyMs: n('analysisCopyMs'), resultAgeMs: n('resultAgeMs'), movingFrames: n('movingFrames'), movingAgeMs: n('movingAgeMs'),
+          placementErrorPct: n('placementErrorPct'), placementErrorMaxPct: n('placementErrorMaxPct'), faces: n('faces'),
           cameraFrames: s.cameraFrames as number, framesOut: s.framesOut as number,
         },
       };

@@ -117,6 +117,7 @@ export function statusLines(kind: SiteKind, settings: Settings, host: string | n
       lines.push(localized('facesCovered', String(stream.faces)),
         localized('analysisRate', stream.analysesPerSecond.toFixed(0), (status.backend ?? '…').toUpperCase()));
       if (stream.analysesPerSecond === 0) lines.push(localized('passingThrough'));
+      if (stream.yielding) lines.push(localized('yieldingForCall'));
     }
   }
   if (status.lastError) lines.push(localized('lastProblem', status.lastError));

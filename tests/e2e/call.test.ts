@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertBuilt, catsShown, colorFraction, DIST, emojiGone, emojiShown, FACE_YELLOW, launchBrowser, makeFaceVideo, median, openCall,
+  assertBuilt, catsShown, colorFraction, DIST, emojiGone, emojiShown, FACE_YELLOW, FLOWING_FPS, launchBrowser, makeFaceVideo, median, openCall,
   sampleColor, startCallServer, tabStatus, waitFor, writeSettings, type Browser, type CallSite,
 } from './harness';
 
@@ -70,8 +70,8 @@ describe('a call on the Meet-like page', () => {
     const status = await tabStatus(browser.serviceWorker!, 'https://meet.google.com/*');
     expect(status).toMatchObject({ host: 'meet.google.com', on: true, backend: 'wasm', lastError: null });
     expect(status.streams[0]).toMatchObject({ width: 640, height: 480, drawing: true });
-    expect(status.streams[0]!.fpsOut).toBeGreaterThan(20);
-    expect(status.streams[0]!.analysesPerSecond).toBeGreaterThan(5);
+    expect(status.streams[0]!.fpsOut).toBeGreaterThanOrEqual(FLOWING_FPS);
+    expect(status.streams[0]!.analysesPerSecond).toBeGreaterThanOrEqual(1);
     await page.close();
   });
 
@@ -80,7 +80,7 @@ describe('a call on the Meet-like page', () => {
     await waitFor(page, emojiShown, 10_000);
     await writeSettings(browser.serviceWorker!, { enabled: false });
     expect(await waitFor(page, emojiGone, 1000)).toBeLessThan(1000);
-    expect(await page.evaluate(() => window.emofaceCall.remoteStats().fps)).toBeGreaterThan(20);
+    expect(await page.evaluate(() => window.emofaceCall.remoteStats().fps)).toBeGreaterThanOrEqual(FLOWING_FPS);
     await writeSettings(browser.serviceWorker!, { enabled: true });
     expect(await waitFor(page, emojiShown, 1000)).toBeLessThan(1000);
     expect(await page.evaluate(catsShown)).toBe(false);
@@ -140,7 +140,7 @@ describe('the track the call gets', () => {
     for (let i = 0; i < 4; i++) {
       await page.evaluate(() => window.emofaceCall.stop());
       await page.evaluate(() => window.emofaceCall.start({ width: 640, height: 480, frameRate: 30 }, false));
-      await waitFor(page, () => window.emofaceCall.remoteStats().fps >= 15, 10_000);
+      await page.waitForFunction((fps) => window.emofaceCall.remoteStats().fps >= fps, FLOWING_FPS, { timeout: 10_000, polling: 100 });
     }
     // Chromium warns when it collects an unclosed frame: make it collect now.
     const devtools = await browser.context.newCDPSession(page);

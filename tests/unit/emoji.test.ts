@@ -79,7 +79,8 @@ describe('faces as the page receives them', () => {
   it('gives boxes in fractions of the frame, the roll, the shown label\'s emoji at its intensity, and rounded scores', () => {
     const scores = Float32Array.from(LABELS.map((l) => (l === 'happy' ? 0.9 : 0.1 / 6)));
     const tracked: TrackedFace = {
-      id: 3, box: { x: 80, y: 60, width: 64, height: 72 }, detectionScore: 0.9, scores, labelIndex: LABELS.indexOf('happy'), lost: false, lastSeenMs: 100,
+      id: 3, box: { x: 80, y: 60, width: 64, height: 72 }, detectionScore: 0.9, scores, labelIndex: LABELS.indexOf('happy'), lost: false, lastSeenMs: 100, lastScoredMs: 100,
+      velocity: { x: 0.032, y: -0.024 }, windowStart: { centre: { x: 112, y: 96 }, atMs: 0 },
       keypoints: {
         rightEye: { x: 100, y: 90 }, leftEye: { x: 130, y: 90 }, noseTip: { x: 115, y: 105 }, mouth: { x: 115, y: 120 },
         rightEar: { x: 85, y: 95 }, leftEar: { x: 140, y: 95 },
@@ -87,6 +88,9 @@ describe('faces as the page receives them', () => {
     };
     const [face] = describeFaces([tracked], 320, 240, LABELS, EMOJI_SETS.faces!);
     expect(face).toMatchObject({ id: 3, box: { x: 0.25, y: 0.25, width: 0.2, height: 0.3 }, roll: 0, emoji: '😄', label: 'happy', level: 2, lost: false });
+    // 0.032 px/ms across 320 px is 0.1 frame widths per second; −0.024 px/ms over 240 px, −0.1 heights.
+    expect(face!.velocity.x).toBeCloseTo(0.1, 9);
+    expect(face!.velocity.y).toBeCloseTo(-0.1, 9);
     expect(face!.scores.happy).toBe(0.9);
     expect(Object.keys(face!.scores)).toEqual(LABELS);
   });

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseHookMessage } from '../../src/pipeline/messages';
 
 const frame = (width: number, height: number, bytes = width * height * 4) => ({
-  type: 'analyse', streamId: 'a1b2-c3', seq: 7, width, height, pixels: new ArrayBuffer(bytes), timestampMs: 1234.5,
+  type: 'analyse', streamId: 'a1b2-c3', seq: 7, width, height, pixels: new ArrayBuffer(bytes), timestampMs: 1234.5, classify: true,
 });
 const stats = {
-  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, analysesPerSecond: 18, compositeMs: 2.1, frameMs: 3.4, resultAgeMs: 40, faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
+  streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, emojiFps: 29, analysesPerSecond: 18, analysisIntervalMs: 250, yielding: false,
+  compositeMs: 2.1, frameMs: 3.4, copyMs: 0.6, analysisCopyMs: 1.1, resultAgeMs: 40, movingFrames: 3, movingAgeMs: 33, placementErrorPct: 1.5, placementErrorMaxPct: 4.2,
+  faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
 };
 
 describe('messages from the page world (the bridge checks each)', () => {
@@ -31,6 +33,9 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage({ type: 'streamEnded', streamId: '../../etc' })).toMatch(/bad streamId/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, fpsIn: 1e9 } })).toMatch(/fpsIn/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, drawing: 'yes' } })).toMatch(/drawing/);
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, yielding: 1 } })).toMatch(/yielding must be true or false/);
+    expect(parseHookMessage({ ...frame(320, 180), classify: 'no' })).toMatch(/classify must be true or false/);
+    expect(parseHookMessage({ type: 'stats', stats: { ...stats, placementErrorPct: Number.NaN } })).toMatch(/placementErrorPct/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, cameraFrames: -1 } })).toMatch(/cameraFrames must be a count/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'frame', detail: 42 })).toMatch(/detail must be text/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'settingsField', detail: '' })).toMatch(/must be one of artwork, camera, frame/);

@@ -5,8 +5,12 @@ import { DEFAULT_SETTINGS, withAddedSite } from '../../src/pipeline/settings';
 import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
 import { english, getMessage } from './locales';
 
-const stream = { streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, analysesPerSecond: 18, compositeMs: 2, frameMs: 3, resultAgeMs: 40, faces: 2, drawing: true, cameraFrames: 300, framesOut: 300 };
-const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, analyserTrackers: null, ...extra });
+const stream = {
+  streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, emojiFps: 29.6, analysesPerSecond: 18, analysisIntervalMs: 30, yielding: false,
+  compositeMs: 2, frameMs: 3, copyMs: 0.5, analysisCopyMs: 1, resultAgeMs: 40, movingFrames: 10, movingAgeMs: 35, placementErrorPct: 2, placementErrorMaxPct: 5,
+  faces: 2, drawing: true, cameraFrames: 300, framesOut: 300,
+};
+const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, relayMs: null, analyserTrackers: null, ...extra });
 
 describe('popup view', () => {
   it('knows which sites emoface covers, only on https', () => {
@@ -51,6 +55,8 @@ describe('popup view', () => {
     expect(words('built-in', DEFAULT_SETTINGS, 'meet.google.com', status({ streams: [], lastError: localized('analyserStopped') })))
       .toEqual(['No camera in use on this page yet.', 'Last problem: the analyser stopped; emoface restarts it with the next frame']);
     expect(words('built-in', { ...DEFAULT_SETTINGS, enabled: false }, 'meet.google.com', status({ streams: [] }))[0]).toMatch(/^Off here/);
+    expect(words('built-in', DEFAULT_SETTINGS, 'meet.google.com', status({ streams: [{ ...stream, analysesPerSecond: 2, yielding: true }] })).at(-1))
+      .toBe('Analysing less often to keep the call smooth: this computer is busy.');
     expect(statusLines('built-in', DEFAULT_SETTINGS, 'meet.google.com', null)).toEqual([localized('notRunning')]);
     expect(statusLines('none', DEFAULT_SETTINGS, null, null)).toEqual([localized('notAWebPage')]);
   });

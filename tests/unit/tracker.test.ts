@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/pipeline/defaults';
 import { FaceTracker, smoothingWeight, type Observation } from '../../src/pipeline/track/tracker';
 import type { Detection } from '../../src/pipeline/types';
 
@@ -71,5 +72,49 @@ describe('FaceTracker', () => {
     expect(() => tracker.update([], 5)).toThrow(/timestampMs/);
     expect(() => new FaceTracker({ holdMs: -1 })).toThrow(/holdMs/);
     expect(() => new FaceTracker({ smoothing: 1 } as never)).toThrow(/unknown tracker option smoothing/);
+  });
+
+  it('measures each face\'s velocity over a window of its detections and keeps its id across sparse analyses of a moving face', () => {
+    const tracker = new FaceTracker();
+    // 600 px a second to the right (0.6 px/ms), a 100 px face, ±3 px of jitter: analysed every 33 ms, then every 250 ms.
+    let faces = tracker.update([obs(face(100), 1, 0)], 0);
+    for (let t = 33; t <= 330; t += 33) {
+      faces = tracker.update([obs(face(100 + 0.6 * t + (t % 66 ? 3 : -3)), 1, 0)], t);
+      if (t < 200) expect(faces[0]!.velocity).toEqual({ x: 0, y: 0 }); // not yet a window's worth
+    }
+    expect(faces[0]!.velocity.x).toBeCloseTo(0.6, 1);
+    expect(faces[0]!.velocity.y).toBeCloseTo(0, 6);
+    // 250 ms later the face is 150 px on: no overlap with where it was, but it is where its velocity says.
+    const sparse = tracker.update([obs(face(100 + 0.6 * 580), 1, 0)], 580);
+    expect(sparse.map((f) => f.id)).toEqual([1]);
+    expect(sparse[0]!.box.x).toBeCloseTo(100 + 0.6 * 580, 0);
+  });
+
+  it('gives a new face no velocity, and moves a held face on by its velocity for at most maxPredictionMs', () => {
+    const tracker = new FaceTracker({ holdMs: 500 });
+    tracker.update([obs(face(100), 1, 0)], 0);
+    expect(tracker.update([obs(face(100), 1, 0), obs(face(600), 0, 1)], 100)[1]!.velocity).toEqual({ x: 0, y: 0 });
+    const moving = tracker.update([obs(face(140), 1, 0), obs(face(600), 0, 1)], 200); // 40 px in 200 ms
+    expect(moving[0]!.velocity.x).toBeCloseTo(0.2, 9);
+    const held = tracker.update([], 300);
+    expect(held[0]).toMatchObject({ id: 1, lost: true, lastSeenMs: 200 });
+    expect(held[0]!.box.x).toBeCloseTo(moving[0]!.box.x + 0.2 * 100, 6);
+    const far = tracker.update([], 650);
+    expect(far[0]!.box.x).toBeCloseTo(moving[0]!.box.x + 0.2 * DEFAULTS.analysis.maxPredictionMs, 6);
+    const back = tracker.update([obs(face(200), 1, 0)], 690);
+    expect(back[0]).toMatchObject({ id: 1, lost: false });
+  });
+
+  it('moves tracked faces on frames not classified, keeps their expression, and starts no new face from them', () => {
+    const tracker = new FaceTracker({ scoreTimeConstantMs: 250, hysteresis: 0 });
+    tracker.update([obs(face(100), 1, 0)], 0);
+    const moved = tracker.update([{ detection: face(120), scores: null }, { detection: face(600), scores: null }], 33);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatchObject({ id: 1, lastSeenMs: 33, lastScoredMs: 0 });
+    expect(moved[0]!.box.x).toBeGreaterThan(110);
+    expect([...moved[0]!.scores]).toEqual([1, 0]);
+    // The next classified frame smooths over the time since the last classified one (250 ms), not since the last frame.
+    const scored = tracker.update([obs(face(120), 0, 1)], 250);
+    expect(scored[0]!.scores[1]).toBeCloseTo(smoothingWeight(250, 250), 6);
   });
 });

@@ -13,7 +13,7 @@ describe('frames to the analyser', () => {
     const frame = await loadFrame(PHOTOS.astronaut.path);
     const text = encodeRgb(frame.data);
     expect(text).toHaveLength(frame.width * frame.height * 4);
-    expect(text.slice(0, 8)).toBe(Buffer.from([...frame.data.slice(0, 3), ...frame.data.slice(4, 7)]).toString('base64'));
+    expect(text).toBe(Buffer.from(frame.data.filter((_, i) => i % 4 !== 3)).toString('base64'));
     const back = decodeRgb(text, frame.width, frame.height);
     expect(Buffer.from(back).equals(Buffer.from(frame.data))).toBe(true);
   });

@@ -1,5 +1,7 @@
+import { predictedBox } from '../../pipeline/analysis';
 import { DEFAULTS } from '../../pipeline/defaults';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
+import { AnalysisPacer, PressureGauge } from '../../pipeline/schedule/analysisPacer';
 import { analysisSize } from '../../pipeline/transport';
 import type { BridgeLink } from './bridgeLink';
 import { dressAsCamera } from './cameraTrack';
@@ -19,6 +21,16 @@ const CAMERA_RELEASE_WAIT_MS = 500;
 /** crypto.randomUUID as it was at document_start (a page script may replace it later). */
 const randomId = crypto.randomUUID.bind(crypto);
 
+/** Analysed frames whose drawn emoji are remembered until their result comes (for the placement error). */
+const DRAWN_KEPT = 16;
+
+/** Where the emoji of a face were drawn on an analysed frame: centre in fractions of the frame, and the frame's size. */
+interface DrawnFace {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+}
+
 /** Median of a list of numbers (0 for none). */
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -29,9 +41,11 @@ function median(values: readonly number[]): number {
 /**
  * One camera track turned into the track the call receives. Frames drive everything (no timers tied to
  * painting, so a hidden tab keeps going): each camera frame gets the newest faces' emoji drawn on it at
- * full size, or passes through untouched when emoface is off, has no fresh faces or fails; while fewer
- * than DEFAULTS.analysis.maxInFlight analyses are in flight, a small copy of the frame goes to the
- * analyser. A frame never waits for one.
+ * full size, each moved on by its face's velocity since the analysed frame, or passes through untouched
+ * when emoface is off, has no fresh faces or fails. A small copy of the frame goes to the analyser when
+ * the pacer says one is due (often while faces move or change, rarely while the scene is still, less
+ * often while the call's frames are late) and fewer than DEFAULTS.analysis.maxInFlight analyses are in
+ * flight. A frame never waits for one.
  */
 export class CameraPipeline {
   /** A secret between hook and bridge: the bridge trusts a stream's messages by it. */
@@ -53,9 +67,15 @@ export class CameraPipeline {
   /** When each analysis not yet answered was sent (ms, performance.now), by seq. */
   readonly #inFlight = new Map<number, number>();
   #latest: { seq: number; timestampMs: number; faces: readonly AnalysedFace[] } | null = null;
+  readonly #pacer = new AnalysisPacer();
+  readonly #gauge = new PressureGauge();
+  /** Camera time of the newest frame, ms. */
+  #nowMs = 0;
+  /** The emoji drawn on frames sent for analysis, by the frame's timestamp (the newest DRAWN_KEPT). */
+  readonly #drawn = new Map<number, { width: number; height: number; faces: DrawnFace[] }>();
   /** Frames since the stream began, read from the camera and handed to the call. */
   readonly #total = { framesIn: 0, framesOut: 0 };
-  #window = { startMs: -1, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [] as number[], frameMs: [] as number[], ageMs: [] as number[], faces: 0, drawing: false };
+  #window = CameraPipeline.#emptyWindow(-1, 0, false);
   #lastProblem = '';
 
   /** `state` is read at every frame; `onEnded` is called once the camera and every output have ended. */
@@ -79,11 +99,33 @@ export class CameraPipeline {
 
   /** Faces for one of this stream's analyses. */
   onFaces(message: FacesMessage): void {
+    // The first answer waits for the analyser to load: only later ones tell whether analyses queue.
+    const sentAtMs = this.#inFlight.get(message.seq);
+    if (this.#latest && sentAtMs !== undefined && this.#gauge.reply(performance.now() - sentAtMs)) this.#pacer.pressure(this.#nowMs);
     // The analyser answers a stream's frames in order: older ones still listed were lost.
     for (const seq of this.#inFlight.keys()) if (seq <= message.seq) this.#inFlight.delete(seq);
     if (this.#latest && message.seq <= this.#latest.seq) return;
     this.#latest = { seq: message.seq, timestampMs: message.timestampMs, faces: message.faces };
     this.#window.analyses++;
+    this.#pacer.observe(message.faces, message.timestampMs);
+    this.#measurePlacement(message);
+  }
+
+  /**
+   * How far the emoji drawn on an analysed frame were from the faces its analysis found, in % of each
+   * face's width: what the emoji's prediction between analyses costs against analysing every frame.
+   */
+  #measurePlacement(message: FacesMessage): void {
+    const drawn = this.#drawn.get(message.timestampMs);
+    if (!drawn) return;
+    this.#drawn.delete(message.timestampMs);
+    for (const face of message.faces) {
+      const where = drawn.faces.find((d) => d.id === face.id);
+      if (!where || face.lost) continue;
+      const dx = (where.x - (face.box.x + face.box.width / 2)) * drawn.width;
+      const dy = (where.y - (face.box.y + face.box.height / 2)) * drawn.height;
+      this.#window.placementErrorPct.push((100 * Math.hypot(dx, dy)) / (face.box.width * drawn.width));
+    }
   }
 
   /** The analyser could not analyse frame `seq` (−1: any frame in flight, it stopped): send the next frame. */
@@ -159,21 +201,26 @@ export class CameraPipeline {
   async #process(frame: VideoFrame): Promise<VideoFrame> {
     // Whatever throws on a frame (counting, analysis, drawing), the frame itself goes on to the call.
     const started = performance.now();
+    const timestampMs = frame.timestamp / 1000;
+    let drawing = false;
     try {
-      const timestampMs = frame.timestamp / 1000;
+      this.#nowMs = timestampMs;
       this.#count(timestampMs);
       const state = this.#state();
-      this.#window.drawing = state.on;
+      this.#window.drawing = drawing = state.on;
       if (!state.on) {
         this.#latest = null;
         return frame;
       }
-      const analyse = this.#analysisWanted();
+      const analyse = this.#analysisWanted(timestampMs);
       const faces = this.#facesToDraw(timestampMs, state.artwork);
       this.#window.faces = faces.length;
+      if (faces.length > 0) this.#window.emojiFrames++;
       if (!analyse && faces.length === 0) return frame;
+      const copyStarted = performance.now();
       const planar = await this.#compositor.readPlanes(frame);
-      if (analyse) this.#sendForAnalysis(frame, planar, timestampMs);
+      this.#window.copyMs.push(performance.now() - copyStarted);
+      if (analyse) this.#sendForAnalysis(frame, planar, timestampMs, faces);
       if (faces.length === 0) return frame;
       const compositeStarted = performance.now();
       const drawn = this.#compositor.composite(frame, planar, faces, state.artwork);
@@ -184,32 +231,58 @@ export class CameraPipeline {
       this.#problem(error);
       return frame;
     } finally {
-      if (this.#window.drawing) this.#window.frameMs.push(performance.now() - started);
+      if (drawing) {
+        const pageMs = performance.now() - started;
+        this.#window.frameMs.push(pageMs);
+        if (this.#gauge.frame(timestampMs, pageMs, this.#lostFrames())) this.#pacer.pressure(timestampMs);
+      }
     }
   }
 
-  /** Whether this frame goes to the analyser: fewer than maxInFlight analyses unanswered (timed-out ones dropped). */
-  #analysisWanted(): boolean {
+  /** Camera frames lost before the page read them, by the camera track's own count (null where the browser does not count). */
+  #lostFrames(): number | null {
+    const cameraFrames = this.#camera.stats?.totalFrames;
+    return cameraFrames === undefined ? null : Math.max(0, cameraFrames - this.#total.framesIn);
+  }
+
+  /**
+   * Whether the frame at `timestampMs` goes to the analyser: the pacer says one is due and fewer than
+   * maxInFlight analyses are unanswered (timed-out ones dropped).
+   */
+  #analysisWanted(timestampMs: number): boolean {
     const now = performance.now();
     for (const [seq, sentAtMs] of this.#inFlight) if (now - sentAtMs >= DEFAULTS.analysis.replyTimeoutMs) this.#inFlight.delete(seq);
-    return this.#inFlight.size < DEFAULTS.analysis.maxInFlight;
+    return this.#inFlight.size < DEFAULTS.analysis.maxInFlight && this.#pacer.due(timestampMs);
   }
 
-  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number): void {
+  /** Sends the frame's small copy to the analyser, and remembers where its emoji are drawn (`faces`). */
+  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number, faces: readonly (FaceOnFrame & { readonly id: number })[]): void {
     const { width, height } = analysisSize(frame.displayWidth, frame.displayHeight);
+    const copyStarted = performance.now();
     const pixels = this.#compositor.analysisPixels(frame, planar, width, height).buffer;
+    this.#window.analysisCopyMs.push(performance.now() - copyStarted);
     const seq = ++this.#seq;
     this.#inFlight.set(seq, performance.now());
-    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs }, [pixels]);
+    const classify = this.#pacer.classifyDue(timestampMs);
+    this.#pacer.sent(timestampMs, classify);
+    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs, classify }, [pixels]);
+    this.#drawn.set(timestampMs, {
+      width: frame.displayWidth, height: frame.displayHeight,
+      faces: faces.map((face) => ({ id: face.id, x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 })),
+    });
+    if (this.#drawn.size > DRAWN_KEPT) this.#drawn.delete(this.#drawn.keys().next().value!);
   }
 
-  #facesToDraw(timestampMs: number, artwork: ReadonlyMap<string, ImageBitmap>): FaceOnFrame[] {
+  /** The newest result's faces that have artwork, each moved on by its velocity to `timestampMs`. */
+  #facesToDraw(timestampMs: number, artwork: ReadonlyMap<string, ImageBitmap>): (FaceOnFrame & { readonly id: number })[] {
     const latest = this.#latest;
     if (!latest) return [];
-    const ageMs = timestampMs - latest.timestampMs;
+    const ageMs = Math.max(0, timestampMs - latest.timestampMs);
     if (ageMs > DEFAULTS.analysis.maxResultAgeMs) return [];
-    this.#window.ageMs.push(Math.max(0, ageMs));
-    return latest.faces.filter((face) => artwork.has(face.emoji));
+    this.#window.ageMs.push(ageMs);
+    const faces = latest.faces.filter((face) => artwork.has(face.emoji));
+    if (this.#pacer.moving) this.#window.movingAgeMs.push(ageMs);
+    return faces.map((face) => ({ id: face.id, box: predictedBox(face, ageMs), roll: face.roll, emoji: face.emoji }));
   }
 
   /** Counts a frame and, once a second of camera time has passed, reports the second's numbers. */
@@ -219,18 +292,30 @@ export class CameraPipeline {
     const elapsedMs = timestampMs - w.startMs;
     if (elapsedMs >= 1000) {
       const perSecond = (n: number) => Math.round((n * 10_000) / elapsedMs) / 10;
+      const hundredths = (v: number) => Math.round(v * 100) / 100;
       const stats: StreamStats = {
         streamId: this.streamId, width: this.#camera.getSettings().width ?? 0, height: this.#camera.getSettings().height ?? 0,
-        fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), analysesPerSecond: perSecond(w.analyses),
-        compositeMs: Math.round(median(w.compositeMs) * 100) / 100,
-        frameMs: Math.round(median(w.frameMs) * 100) / 100, resultAgeMs: Math.round(median(w.ageMs)),
+        fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), emojiFps: perSecond(w.emojiFrames), analysesPerSecond: perSecond(w.analyses),
+        analysisIntervalMs: Math.round(this.#pacer.intervalMs(timestampMs)), yielding: this.#pacer.yielding(timestampMs),
+        compositeMs: hundredths(median(w.compositeMs)), frameMs: hundredths(median(w.frameMs)),
+        copyMs: hundredths(median(w.copyMs)), analysisCopyMs: hundredths(median(w.analysisCopyMs)), resultAgeMs: Math.round(median(w.ageMs)),
+        movingFrames: w.movingAgeMs.length, movingAgeMs: Math.round(median(w.movingAgeMs)),
+        placementErrorPct: hundredths(median(w.placementErrorPct)), placementErrorMaxPct: hundredths(Math.max(0, ...w.placementErrorPct)),
         faces: w.faces, drawing: w.drawing, cameraFrames: this.#camera.stats?.totalFrames ?? this.#total.framesIn, framesOut: this.#total.framesOut,
       };
       this.#link.send({ type: 'stats', stats });
-      this.#window = { startMs: timestampMs, framesIn: 0, framesOut: 0, analyses: 0, compositeMs: [], frameMs: [], ageMs: [], faces: w.faces, drawing: w.drawing };
+      this.#window = CameraPipeline.#emptyWindow(timestampMs, w.faces, w.drawing);
     }
     this.#window.framesIn++;
     this.#total.framesIn++;
+  }
+
+  /** A second's counters, from `startMs` (camera time; −1: the next frame's), with the newest face count and drawing state. */
+  static #emptyWindow(startMs: number, faces: number, drawing: boolean) {
+    return {
+      startMs, framesIn: 0, framesOut: 0, emojiFrames: 0, analyses: 0, faces, drawing,
+      compositeMs: [] as number[], frameMs: [] as number[], copyMs: [] as number[], analysisCopyMs: [] as number[], ageMs: [] as number[], movingAgeMs: [] as number[], placementErrorPct: [] as number[],
+    };
   }
 
   #problem(error: unknown): void {

@@ -2,6 +2,7 @@
  * Blending emoji artwork straight into a camera frame's YUV planes (I420 or NV12, 4:2:0), so the page
  * never converts a whole frame to RGB and back: only the pixels under an emoji are touched.
  */
+import { placementBounds, type Placement } from './overlay';
 
 /** The 4:2:0 layouts a camera frame comes in that the planar path handles (VideoFrame.format). */
 export type PlanarFormat = 'I420' | 'NV12';
@@ -46,14 +47,35 @@ export function yuvCoefficients(matrix: string | null | undefined, fullRange: bo
   return weights ? { ...weights, fullRange: fullRange ?? false } : null;
 }
 
+/** Sizes and angles an emoji is drawn at on the planar path (snapPlacement): 2 px, and 0.25° (π/720 rad). */
+const SIZE_STEP_PX = 2;
+const ANGLE_STEP_RAD = Math.PI / 720;
+
 /**
- * A non-premultiplied RGBA image (as ImageData holds it) to lay over the frame with its top-left at (x, y):
- * whole chroma blocks inside the frame, so x, y, width and height are even. `width` × `height` are frame
- * pixels: with `halfResolution` the image has half as many each way, one image pixel per 2×2 frame pixels.
+ * `p` moved to the planar path's grid, so that one prepared patch serves every frame until the face's size
+ * or angle really changes: the centre on the nearest even pixel (the patch then covers whole chroma blocks
+ * wherever the face moves), the size to 2 px and the angle to 0.25° (a face's jitter renders nothing anew).
+ * The centre moves by up to a pixel each way; the edge of an emoji 500 px across, by up to 0.5 px for
+ * its size and 0.55 px for its angle.
+ */
+export function snapPlacement(p: Placement): Placement {
+  const even = (value: number) => 2 * Math.round(value / 2);
+  return { x: even(p.x), y: even(p.y), size: SIZE_STEP_PX * Math.round(p.size / SIZE_STEP_PX), angle: ANGLE_STEP_RAD * Math.round(p.angle / ANGLE_STEP_RAD) };
+}
+
+/**
+ * The side (frame pixels, a multiple of 4) of the square patch that holds an emoji placed at `p`, turned,
+ * centred on it: on a centre at an even pixel, the patch's corners are on even pixels too.
+ */
+export function patchSide(p: Placement): number {
+  return 4 * Math.ceil(placementBounds(p).width / 4);
+}
+
+/**
+ * A non-premultiplied RGBA image (as ImageData holds it) of `width` × `height` frame pixels, both even (whole
+ * chroma blocks). With `halfResolution` the image has half as many each way, one image pixel per 2×2 frame pixels.
  */
 export interface Patch {
-  readonly x: number;
-  readonly y: number;
   readonly width: number;
   readonly height: number;
   readonly rgba: Uint8ClampedArray;
@@ -61,18 +83,46 @@ export interface Patch {
 }
 
 /**
- * Blends `patch` over `planes` by its alpha, in place (a 1280×720 frame is 1.4 MB: one copy per frame is
- * already made to get it, so the blend does not make another). Luma per pixel; each chroma sample takes
- * the alpha-weighted colour of its 2×2 pixels. Fixed-point arithmetic (16 fractional bits) in one pass
- * over the blocks: this runs over every pixel under every emoji of every frame. Throws a RangeError for a
- * patch that is not whole chroma blocks inside the frame.
+ * A patch in the form blending takes, converted once (preparePatch), so that blending it into a frame is
+ * integer lerps only. Each frame code becomes (code × keep + add) / scale: luma per sample (a frame pixel,
+ * or a 2×2 block at half resolution) with scale 255, chroma per 2×2 block with scale 1020, its four
+ * pixels' alphas (4 × 255) in one sample. Each `add` carries half its scale, to round.
  */
-export function blendPatch(planes: Planes, patch: Patch, coefficients: YuvCoefficients): void {
-  const { x: left, y: top, width, height, rgba } = patch;
+export interface PreparedPatch {
+  /** Size in frame pixels, both even. */
+  readonly width: number;
+  readonly height: number;
+  readonly halfResolution: boolean;
+  /** Per luma sample, row by row: 255 − alpha. */
+  readonly lumaKeep: Uint8Array;
+  /** Per luma sample: alpha × the Y code + 127. */
+  readonly lumaAdd: Uint16Array;
+  /** Per 2×2 block, row by row: 1020 − the block's alpha sum. */
+  readonly chromaKeep: Uint16Array;
+  /** Per block: Σ alpha × the U code + 510, and the same for V. */
+  readonly uAdd: Uint32Array;
+  readonly vAdd: Uint32Array;
+  /**
+   * Per row of blocks, the first block not wholly transparent and the one past the last (equal: none):
+   * a turned emoji's patch is bare around it (an emoji 280 px across in a 400-px patch, as a 35° turn leaves
+   * it: blending measured a fifth faster skipping those blocks).
+   */
+  readonly rowSpans: Uint16Array;
+}
+
+/**
+ * `patch` converted for blending into frames of the colour space `coefficients` (see PreparedPatch): Y, U
+ * and V codes per pixel in fixed point (16 fractional bits), luma premultiplied by alpha, chroma the
+ * alpha-weighted sum of each block's pixels. Throws a RangeError for a patch that is not whole chroma
+ * blocks or whose image is not its size.
+ */
+export function preparePatch(patch: Patch, coefficients: YuvCoefficients): PreparedPatch {
+  const { width, height, rgba } = patch;
   const half = patch.halfResolution ? 1 : 0; // image pixel = frame pixel >> half
-  if ((left | top | width | height) & 1 || left < 0 || top < 0 || left + width > planes.width || top + height > planes.height
-    || rgba.length !== (width >> half) * (height >> half) * 4) {
-    throw new RangeError(`blendPatch: a ${width}×${height} patch at (${left}, ${top}) is not whole 2×2 blocks inside the ${planes.width}×${planes.height} frame`);
+  const imageWidth = width >> half;
+  const imageHeight = height >> half;
+  if ((width | height) & 1 || width < 0 || height < 0 || rgba.length !== imageWidth * imageHeight * 4) {
+    throw new RangeError(`preparePatch: a ${width}×${height} patch${half ? ' at half resolution' : ''} is not whole 2×2 blocks with a ${rgba.length / 4}-pixel image`);
   }
   const { kr, kb, fullRange } = coefficients;
   const kg = 1 - kr - kb;
@@ -95,83 +145,110 @@ export function blendPatch(planes: Planes, patch: Patch, coefficients: YuvCoeffi
   const vB = fixed(-kb * v);
   const chromaOffset = fixed(128) + oneHalf;
 
-  const { data } = planes;
-  const [lumaPlane, firstChroma, secondChroma] = planes.layout as [PlaneLayout, PlaneLayout, PlaneLayout | undefined];
-  const interleaved = planes.format === 'NV12';
-  const rowBytes = (width >> half) * 4;
-  for (let by = 0; by < height; by += 2) {
-    const cy = (top + by) >> 1;
-    const lumaRow = lumaPlane.offset + (top + by) * lumaPlane.stride + left;
-    const firstRow = firstChroma.offset + cy * firstChroma.stride;
-    const secondRow = interleaved ? firstRow + 1 : secondChroma!.offset + cy * secondChroma!.stride;
-    for (let bx = 0; bx < width; bx += 2) {
+  const blocksWide = width >> 1;
+  const blocksHigh = height >> 1;
+  const lumaKeep = new Uint8Array(imageWidth * imageHeight);
+  const lumaAdd = new Uint16Array(imageWidth * imageHeight);
+  const chromaKeep = new Uint16Array(blocksWide * blocksHigh);
+  const uAdd = new Uint32Array(blocksWide * blocksHigh);
+  const vAdd = new Uint32Array(blocksWide * blocksHigh);
+  // A block's image pixels: 2×2 at full resolution; at half, one, which weighs as the block's four pixels.
+  const pixelsAcross = half ? 1 : 2;
+  const weight = half ? 4 : 1;
+  for (let row = 0; row < blocksHigh; row++) {
+    for (let column = 0; column < blocksWide; column++) {
       let alphaSum = 0;
       let uSum = 0;
       let vSum = 0;
-      if (half) {
-        // One image pixel over the whole block: its colour once, its luma on all four pixels.
-        const source = (by >> 1) * rowBytes + bx * 2;
-        const alpha = rgba[source + 3]!;
-        if (alpha === 0) continue;
-        const r = rgba[source]!;
-        const g = rgba[source + 1]!;
-        const b = rgba[source + 2]!;
-        const luma = ((yR * r + yG * g + yB * b + yOffset) >> 16) * alpha + 127;
-        const target = lumaRow + bx;
-        const below = target + lumaPlane.stride;
-        data[target] = (data[target]! * (255 - alpha) + luma) / 255;
-        data[target + 1] = (data[target + 1]! * (255 - alpha) + luma) / 255;
-        data[below] = (data[below]! * (255 - alpha) + luma) / 255;
-        data[below + 1] = (data[below + 1]! * (255 - alpha) + luma) / 255;
-        alphaSum = 4 * alpha;
-        uSum = 4 * alpha * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
-        vSum = 4 * alpha * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
-      } else {
-        // The block's pixels, (bx, by), (bx + 1, by), (bx, by + 1) and (bx + 1, by + 1), written out: a loop
-        // over them, or a helper per pixel shared with the half-resolution branch, measured 10–40 % slower
-        // here, and this runs for every pixel under every emoji.
-        const top = by * rowBytes + bx * 4;
-        const bottom = top + rowBytes;
-        const target = lumaRow + bx;
-        const below = target + lumaPlane.stride;
-        const a0 = rgba[top + 3]!;
-        const a1 = rgba[top + 7]!;
-        const a2 = rgba[bottom + 3]!;
-        const a3 = rgba[bottom + 7]!;
-        alphaSum = a0 + a1 + a2 + a3;
-        if (alphaSum === 0) continue;
-        if (a0 !== 0) {
-          const r = rgba[top]!, g = rgba[top + 1]!, b = rgba[top + 2]!;
-          data[target] = (data[target]! * (255 - a0) + ((yR * r + yG * g + yB * b + yOffset) >> 16) * a0 + 127) / 255;
-          uSum += a0 * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
-          vSum += a0 * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
-        }
-        if (a1 !== 0) {
-          const r = rgba[top + 4]!, g = rgba[top + 5]!, b = rgba[top + 6]!;
-          data[target + 1] = (data[target + 1]! * (255 - a1) + ((yR * r + yG * g + yB * b + yOffset) >> 16) * a1 + 127) / 255;
-          uSum += a1 * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
-          vSum += a1 * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
-        }
-        if (a2 !== 0) {
-          const r = rgba[bottom]!, g = rgba[bottom + 1]!, b = rgba[bottom + 2]!;
-          data[below] = (data[below]! * (255 - a2) + ((yR * r + yG * g + yB * b + yOffset) >> 16) * a2 + 127) / 255;
-          uSum += a2 * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
-          vSum += a2 * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
-        }
-        if (a3 !== 0) {
-          const r = rgba[bottom + 4]!, g = rgba[bottom + 5]!, b = rgba[bottom + 6]!;
-          data[below + 1] = (data[below + 1]! * (255 - a3) + ((yR * r + yG * g + yB * b + yOffset) >> 16) * a3 + 127) / 255;
-          uSum += a3 * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
-          vSum += a3 * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
+      for (let dy = 0; dy < pixelsAcross; dy++) {
+        for (let dx = 0; dx < pixelsAcross; dx++) {
+          const sample = (row * pixelsAcross + dy) * imageWidth + column * pixelsAcross + dx;
+          // No test for bare pixels (alpha 0, keep all): a branch here is slower than the arithmetic.
+          const alpha = rgba[4 * sample + 3]!;
+          const r = rgba[4 * sample]!;
+          const g = rgba[4 * sample + 1]!;
+          const b = rgba[4 * sample + 2]!;
+          lumaKeep[sample] = 255 - alpha;
+          lumaAdd[sample] = 127 + alpha * ((yR * r + yG * g + yB * b + yOffset) >> 16);
+          alphaSum += alpha;
+          uSum += alpha * ((uR * r + uG * g + uB * b + chromaOffset) >> 16);
+          vSum += alpha * ((vR * r + vG * g + vB * b + chromaOffset) >> 16);
         }
       }
-      // The four pixels share the sample: it keeps the share of the pixels left bare (4 × 255 in all).
-      const keep = 1020 - alphaSum;
-      const cx = (left + bx) >> 1;
-      const first = firstRow + (interleaved ? 2 * cx : cx);
-      const second = interleaved ? first + 1 : secondRow + cx;
-      data[first] = (data[first]! * keep + uSum + 510) / 1020;
-      data[second] = (data[second]! * keep + vSum + 510) / 1020;
+      const block = row * blocksWide + column;
+      chromaKeep[block] = 1020 - weight * alphaSum;
+      uAdd[block] = 510 + weight * uSum;
+      vAdd[block] = 510 + weight * vSum;
+    }
+  }
+  const rowSpans = new Uint16Array(2 * blocksHigh);
+  for (let row = 0; row < blocksHigh; row++) {
+    const blocks = chromaKeep.subarray(row * blocksWide, (row + 1) * blocksWide);
+    const first = blocks.findIndex((keep) => keep !== 1020);
+    if (first < 0) continue;
+    rowSpans[2 * row] = first;
+    rowSpans[2 * row + 1] = blocks.findLastIndex((keep) => keep !== 1020) + 1;
+  }
+  return { width, height, halfResolution: half === 1, lumaKeep, lumaAdd, chromaKeep, uAdd, vAdd, rowSpans };
+}
+
+/**
+ * Blends `patch` over `planes` with its top-left at (left, top), in place (a 1280×720 frame is 1.4 MB: one
+ * copy per frame is already made to get it, so the blend does not make another). Only the part inside the
+ * frame is blended: the patch may hang over any edge. This runs over every pixel under every emoji of
+ * every frame, so it only mixes what preparePatch worked out. Throws a RangeError for an odd position (a
+ * patch covers whole chroma blocks).
+ */
+export function blendPatch(planes: Planes, patch: PreparedPatch, left: number, top: number): void {
+  if ((left | top) & 1) throw new RangeError(`blendPatch: a patch at (${left}, ${top}) is not on whole 2×2 blocks`);
+  const { lumaKeep, lumaAdd, chromaKeep, uAdd, vAdd, rowSpans } = patch;
+  const half = patch.halfResolution;
+  const blocksWide = patch.width >> 1;
+  const lumaWidth = patch.width >> (half ? 1 : 0);
+  // The patch's blocks inside the frame's whole blocks.
+  const firstColumn = Math.max(0, -left >> 1);
+  const endColumn = Math.min(blocksWide, ((planes.width & ~1) - left) >> 1);
+  const firstRow = Math.max(0, -top >> 1);
+  const endRow = Math.min(patch.height >> 1, ((planes.height & ~1) - top) >> 1);
+
+  const { data } = planes;
+  const [lumaPlane, firstChroma, secondChroma] = planes.layout as [PlaneLayout, PlaneLayout, PlaneLayout | undefined];
+  const lumaStride = lumaPlane.stride;
+  const interleaved = planes.format === 'NV12';
+  // Each quotient is rounded down as the byte array stores it.
+  for (let row = firstRow; row < endRow; row++) {
+    const from = Math.max(firstColumn, rowSpans[2 * row]!);
+    const to = Math.min(endColumn, rowSpans[2 * row + 1]!);
+    const lumaRow = lumaPlane.offset + (top + 2 * row) * lumaStride + left;
+    const cy = (top >> 1) + row;
+    const firstRowStart = firstChroma.offset + cy * firstChroma.stride;
+    const secondRowStart = interleaved ? firstRowStart + 1 : secondChroma!.offset + cy * secondChroma!.stride;
+    for (let column = from; column < to; column++) {
+      const block = row * blocksWide + column;
+      const keep = chromaKeep[block]!;
+      if (keep === 1020) continue; // bare
+      const target = lumaRow + 2 * column;
+      const below = target + lumaStride;
+      if (half) {
+        const k = lumaKeep[block]!;
+        const add = lumaAdd[block]!;
+        data[target] = (data[target]! * k + add) / 255;
+        data[target + 1] = (data[target + 1]! * k + add) / 255;
+        data[below] = (data[below]! * k + add) / 255;
+        data[below + 1] = (data[below + 1]! * k + add) / 255;
+      } else {
+        const sample = 2 * (row * lumaWidth + column);
+        const sampleBelow = sample + lumaWidth;
+        data[target] = (data[target]! * lumaKeep[sample]! + lumaAdd[sample]!) / 255;
+        data[target + 1] = (data[target + 1]! * lumaKeep[sample + 1]! + lumaAdd[sample + 1]!) / 255;
+        data[below] = (data[below]! * lumaKeep[sampleBelow]! + lumaAdd[sampleBelow]!) / 255;
+        data[below + 1] = (data[below + 1]! * lumaKeep[sampleBelow + 1]! + lumaAdd[sampleBelow + 1]!) / 255;
+      }
+      const cx = (left >> 1) + column;
+      const first = firstRowStart + (interleaved ? 2 * cx : cx);
+      const second = interleaved ? first + 1 : secondRowStart + cx;
+      data[first] = (data[first]! * keep + uAdd[block]!) / 1020;
+      data[second] = (data[second]! * keep + vAdd[block]!) / 1020;
     }
   }
 }

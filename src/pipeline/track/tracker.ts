@@ -6,20 +6,27 @@ import type { Box, Detection, Keypoints, Point } from '../types';
 export interface TrackerOptions {
   /** Time constant of the probability smoothing, ms (0: none). Default 250. */
   readonly scoreTimeConstantMs?: number;
-  /** Time constant of the box and keypoint smoothing, ms (0: none). Default 40. */
+  /** Time constant of the smoothing of the box's place and the keypoints, ms (0: none). Default 40. */
   readonly boxTimeConstantMs?: number;
+  /** Time constant of the smoothing of the box's size, ms (0: none). Default 150. */
+  readonly sizeTimeConstantMs?: number;
   /** Margin a new label's smoothed probability must beat the shown one's by, 0..1. Default 0.1. */
   readonly hysteresis?: number;
   /** How long a face that is no longer detected stays, ms. Default 500. */
   readonly holdMs?: number;
   /** Minimum IoU for a detection to continue a track, 0..1. Default 0.2. */
   readonly minIou?: number;
+  /** A face's velocity is its detections' travel over at least this long, ms. Default 200. */
+  readonly velocityWindowMs?: number;
 }
 
-/** One observation handed to the tracker: a detection and its label probabilities. */
+/**
+ * One observation handed to the tracker: a detection and its label probabilities, or null for a frame that
+ * was not classified (it moves a tracked face and leaves its expression as it was; it starts no face).
+ */
 export interface Observation {
   readonly detection: Detection;
-  readonly scores: Float32Array;
+  readonly scores: Float32Array | null;
 }
 
 /** A face followed over time. */
@@ -29,16 +36,25 @@ export interface TrackedFace {
   /** Smoothed box and keypoints, frame pixels. */
   readonly box: Box;
   readonly keypoints: Keypoints;
+  /**
+   * The box centre's velocity, frame pixels per ms: how far the detections' own centres travelled over
+   * the last window of at least velocityWindowMs (0 for a face found less than that ago).
+   */
+  readonly velocity: Point;
+  /** Where the current velocity window started: the detection's centre (frame pixels) and when, ms. */
+  readonly windowStart: { readonly centre: Point; readonly atMs: number };
   /** Detector score of the latest detection. */
   readonly detectionScore: number;
   /** Smoothed probabilities, in label order. */
   readonly scores: Float32Array;
   /** Index of the label shown (changes only past the hysteresis margin). */
   readonly labelIndex: number;
-  /** True while the face is held at its last place without a detection. */
+  /** True while the face is held without a detection (moved on by its velocity, for at most DEFAULTS.analysis.maxPredictionMs). */
   readonly lost: boolean;
   /** When the face was last detected, ms. */
   readonly lastSeenMs: number;
+  /** When its probabilities last had a classified frame, ms. */
+  readonly lastScoredMs: number;
 }
 
 /** Weight of the new value in an exponential moving average after `dtMs` with time constant `tauMs`. */
@@ -48,6 +64,17 @@ export function smoothingWeight(dtMs: number, tauMs: number): number {
 
 const mix = (old: number, fresh: number, w: number) => old + (fresh - old) * w;
 const mixPoint = (old: Point, fresh: Point, w: number): Point => ({ x: mix(old.x, fresh.x, w), y: mix(old.y, fresh.y, w) });
+const centreOf = (box: Box): Point => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+const shifted = (p: Point, by: Point): Point => ({ x: p.x + by.x, y: p.y + by.y });
+
+/**
+ * Where a track's box is expected `dtMs` after its last detection: moved on by its velocity for at most
+ * DEFAULTS.analysis.maxPredictionMs (a guess further on would wander off).
+ */
+function expectedBox(track: TrackedFace, dtMs: number): Box {
+  const ms = Math.min(Math.max(0, dtMs), DEFAULTS.analysis.maxPredictionMs);
+  return { ...track.box, x: track.box.x + track.velocity.x * ms, y: track.box.y + track.velocity.y * ms };
+}
 
 function checkNonNegative(value: number, name: string): number {
   if (typeof value !== 'number' || !(value >= 0)) throw new RangeError(`${name} must be a number ≥ 0, got ${value}`);
@@ -72,7 +99,9 @@ export class FaceTracker {
     }
     checkNonNegative(o.scoreTimeConstantMs, 'scoreTimeConstantMs');
     checkNonNegative(o.boxTimeConstantMs, 'boxTimeConstantMs');
+    checkNonNegative(o.sizeTimeConstantMs, 'sizeTimeConstantMs');
     checkNonNegative(o.holdMs, 'holdMs');
+    checkNonNegative(o.velocityWindowMs, 'velocityWindowMs');
     if (!(o.hysteresis >= 0 && o.hysteresis < 1)) throw new RangeError(`hysteresis must be in 0..1, got ${o.hysteresis}`);
     if (!(o.minIou >= 0 && o.minIou <= 1)) throw new RangeError(`minIou must be in 0..1, got ${o.minIou}`);
     this.options = o;
@@ -90,8 +119,10 @@ export class FaceTracker {
     }
     this.#lastMs = timestampMs;
     const pairs: [number, number, number][] = [];
+    // Detections are matched to where each track is expected now, so a face that moved far between two
+    // sparse analyses keeps its id.
     this.#tracks.forEach((track, t) => observations.forEach((obs, o) => {
-      const overlap = iou(track.box, obs.detection.box);
+      const overlap = iou(expectedBox(track, timestampMs - track.lastSeenMs), obs.detection.box);
       if (overlap >= this.options.minIou) pairs.push([overlap, t, o]);
     }));
     pairs.sort((a, b) => b[0] - a[0]);
@@ -108,36 +139,61 @@ export class FaceTracker {
       if (!trackTaken.has(t) && timestampMs - track.lastSeenMs <= this.options.holdMs) next.push({ ...track, lost: true });
     });
     observations.forEach((obs, o) => {
-      if (!observationTaken.has(o)) next.push(this.#start(obs, timestampMs));
+      if (!observationTaken.has(o) && obs.scores) next.push(this.#start(obs.detection, obs.scores, timestampMs));
     });
     this.#tracks = next.sort((a, b) => a.id - b.id);
-    return [...this.#tracks];
+    // A face held without a detection is given where it is expected now; the track keeps its detected box.
+    return this.#tracks.map((track) => (track.lost ? { ...track, box: expectedBox(track, timestampMs - track.lastSeenMs) } : track));
   }
 
-  #start(obs: Observation, timestampMs: number): TrackedFace {
-    const scores = Float32Array.from(obs.scores);
+  #start(detection: Detection, observed: Float32Array, timestampMs: number): TrackedFace {
+    const scores = Float32Array.from(observed);
     return {
-      id: this.#nextId++, box: obs.detection.box, keypoints: obs.detection.keypoints, detectionScore: obs.detection.score,
-      scores, labelIndex: argmax(scores), lost: false, lastSeenMs: timestampMs,
+      id: this.#nextId++, box: detection.box, keypoints: detection.keypoints, detectionScore: detection.score,
+      velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs }, scores, labelIndex: argmax(scores), lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
     };
   }
 
+  /**
+   * A track continued by a detection: box and keypoints smoothed from where the track was expected (moved
+   * by its velocity), so smoothing does not drag a moving face behind; velocity from the detections'
+   * centres over a window of at least velocityWindowMs (over one frame, the detector's jitter of a few
+   * pixels would read as motion); probabilities smoothed, the shown label switched past the hysteresis.
+   */
   #continue(track: TrackedFace, obs: Observation, timestampMs: number): TrackedFace {
     const dt = timestampMs - track.lastSeenMs;
-    const wScore = smoothingWeight(dt, this.options.scoreTimeConstantMs);
     const wBox = smoothingWeight(dt, this.options.boxTimeConstantMs);
-    const scores = track.scores.map((old, i) => mix(old, obs.scores[i]!, wScore));
+    const wSize = smoothingWeight(dt, this.options.sizeTimeConstantMs);
+    const observed = obs.scores;
+    const wScore = smoothingWeight(timestampMs - track.lastScoredMs, this.options.scoreTimeConstantMs);
+    const scores = observed ? track.scores.map((old, i) => mix(old, observed[i]!, wScore)) : track.scores;
     const best = argmax(scores);
     const labelIndex = scores[best]! - scores[track.labelIndex]! > this.options.hysteresis ? best : track.labelIndex;
+    const lastScoredMs = observed ? timestampMs : track.lastScoredMs;
+    const expected = expectedBox(track, dt);
+    const moved = { x: expected.x - track.box.x, y: expected.y - track.box.y };
     const b = obs.detection.box;
-    const box: Box = {
-      x: mix(track.box.x, b.x, wBox), y: mix(track.box.y, b.y, wBox),
-      width: mix(track.box.width, b.width, wBox), height: mix(track.box.height, b.height, wBox),
-    };
-    const k = (name: keyof Keypoints) => mixPoint(track.keypoints[name], obs.detection.keypoints[name], wBox);
+    // The centre follows quickly; the size, which the detector jitters more than a head changes it, slowly.
+    const centre = mixPoint(centreOf(expected), centreOf(b), wBox);
+    const width = mix(track.box.width, b.width, wSize);
+    const height = mix(track.box.height, b.height, wSize);
+    const box: Box = { x: centre.x - width / 2, y: centre.y - height / 2, width, height };
+    const k = (name: keyof Keypoints) => mixPoint(shifted(track.keypoints[name], moved), obs.detection.keypoints[name], wBox);
     const keypoints: Keypoints = {
       rightEye: k('rightEye'), leftEye: k('leftEye'), noseTip: k('noseTip'), mouth: k('mouth'), rightEar: k('rightEar'), leftEar: k('leftEar'),
     };
-    return { id: track.id, box, keypoints, detectionScore: obs.detection.score, scores, labelIndex, lost: false, lastSeenMs: timestampMs };
+    const detected = centreOf(b);
+    let { velocity, windowStart } = track;
+    const windowMs = timestampMs - windowStart.atMs;
+    if (track.lost) {
+      // A face found again after a hold keeps its velocity; its next window starts now.
+      windowStart = { centre: detected, atMs: timestampMs };
+    } else if (windowMs >= this.options.velocityWindowMs && windowMs > 0) {
+      velocity = { x: (detected.x - windowStart.centre.x) / windowMs, y: (detected.y - windowStart.centre.y) / windowMs };
+      windowStart = { centre: detected, atMs: timestampMs };
+    }
+    return {
+      id: track.id, box, keypoints, velocity, windowStart, detectionScore: obs.detection.score, scores, labelIndex, lost: false, lastSeenMs: timestampMs, lastScoredMs,
+    };
   }
 }

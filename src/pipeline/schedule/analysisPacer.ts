@@ -1,0 +1,201 @@
+import { DEFAULTS } from '../defaults';
+import type { AnalysedFace } from '../messages';
+
+/** What the pacer reads of a result's faces. */
+export type PacedFace = Pick<AnalysedFace, 'id' | 'box' | 'label' | 'lost'>;
+
+/** What the pacer remembers of a face: its label, whether held, and where it was when its speed was last measured. */
+interface FaceSeen {
+  readonly label: string;
+  readonly lost: boolean;
+  /** The face's centre (fractions of the frame) at `sinceMs`, and its speed measured up to then (face sizes per second). */
+  readonly centre: { readonly x: number; readonly y: number };
+  readonly sinceMs: number;
+  readonly speed: number;
+}
+
+type PacingOptions = { -readonly [K in keyof typeof DEFAULTS.pacing]: number };
+
+/**
+ * When a camera stream's next frame goes to the analyser. Analyses are spent where they change what
+ * the call sees: every frame while a face moves faster than the emoji's prediction carries it well or an
+ * expression changes (a label switches), a few times a second while the scene is still; a face that comes
+ * or goes is noticed at the next of those, within DEFAULTS.pacing.stillIntervalMs. Under pressure (the
+ * call's frames late) the interval doubles step by step, before a camera frame is dropped for emoface's
+ * sake, and comes back step by step once the pressure is gone. Time is the camera's (`timestampMs`, ms):
+ * the pacer reads no clock.
+ */
+export class AnalysisPacer {
+  readonly options: PacingOptions;
+  #lastSentMs = -Infinity;
+  #lastClassifiedMs = -Infinity;
+  /** Until when an expression changes: every analysis classifies. */
+  #changingUntilMs = -Infinity;
+  #activeUntilMs = -Infinity;
+  /** Doublings of the interval for pressure (0: none). */
+  #level = 0;
+  #lastRaiseMs = -Infinity;
+  #lastPressureMs = -Infinity;
+  #lastRecoverMs = -Infinity;
+  /** The faces of the previous result, by id. */
+  #previous = new Map<number, FaceSeen>();
+
+  constructor(options: Partial<PacingOptions> = {}) {
+    this.options = { ...DEFAULTS.pacing, ...options };
+  }
+
+  /** Time between analyses at `nowMs`, ms: the active or still interval, doubled per pressure step, capped. */
+  intervalMs(nowMs: number): number {
+    this.#recover(nowMs);
+    const base = nowMs < this.#activeUntilMs ? this.options.activeIntervalMs : this.options.stillIntervalMs;
+    return Math.min(this.options.maxIntervalMs, base * 2 ** this.#level);
+  }
+
+  /** Whether the frame at `nowMs` should be analysed (the caller also limits the analyses in flight). */
+  due(nowMs: number): boolean {
+    // A clock that went back (a camera restarted) starts the pacing over.
+    if (nowMs < this.#lastSentMs) this.#lastSentMs = -Infinity;
+    return nowMs - this.#lastSentMs >= this.intervalMs(nowMs) - 1;
+  }
+
+  /**
+   * Whether an analysis at `nowMs` should classify the faces too, or only move them: every one while an
+   * expression changes, else one per classifyIntervalMs (a moving face's place changes every frame, its
+   * expression does not).
+   */
+  classifyDue(nowMs: number): boolean {
+    if (nowMs < this.#lastClassifiedMs) this.#lastClassifiedMs = -Infinity;
+    return nowMs < this.#changingUntilMs || nowMs - this.#lastClassifiedMs >= this.options.classifyIntervalMs - 1;
+  }
+
+  /** The frame at `nowMs` went to the analyser, classified or not. */
+  sent(nowMs: number, classify: boolean): void {
+    this.#lastSentMs = nowMs;
+    if (classify) this.#lastClassifiedMs = nowMs;
+  }
+
+  /** True while analyses run slower than their pace to keep the call's frames on time. */
+  yielding(nowMs: number): boolean {
+    this.#recover(nowMs);
+    return this.#level > 0;
+  }
+
+  /** True while the latest result had a face moving faster than movingFacesPerSecond. */
+  get moving(): boolean {
+    return [...this.#previous.values()].some((face) => face.speed > this.options.movingFacesPerSecond);
+  }
+
+  /**
+   * A result for the frame at `timestampMs`: a face that moves fast, or whose label switched since the
+   * previous result, keeps the active pace for activeHoldMs. A face's speed is its centre's travel over at
+   * least speedWindowMs, in face widths and heights per second: over one frame, the detector's jitter of a
+   * few pixels would read as motion. A face that comes or goes changes nothing here: a new face's emoji is
+   * drawn from its first result on, and a still scene's pace already notices it.
+   */
+  observe(faces: readonly PacedFace[], timestampMs: number): void {
+    let changed = false;
+    let changing = false;
+    const seen = new Map<number, FaceSeen>();
+    for (const face of faces) {
+      const before = this.#previous.get(face.id);
+      const centre = { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 };
+      let now: FaceSeen = { label: face.label, lost: face.lost, centre, sinceMs: timestampMs, speed: 0 };
+      if (before && !face.lost && !before.lost) {
+        const elapsedMs = timestampMs - before.sinceMs;
+        now = elapsedMs < this.options.speedWindowMs ? { ...before, label: face.label } : {
+          ...now, speed: (1000 * Math.hypot((centre.x - before.centre.x) / face.box.width, (centre.y - before.centre.y) / face.box.height)) / elapsedMs,
+        };
+      }
+      changing ||= before !== undefined && before.label !== face.label;
+      changed ||= changing || now.speed > this.options.movingFacesPerSecond;
+      seen.set(face.id, now);
+    }
+    if (changed) this.#activeUntilMs = timestampMs + this.options.activeHoldMs;
+    if (changing) this.#changingUntilMs = timestampMs + this.options.activeHoldMs;
+    this.#previous = seen;
+  }
+
+  /** The call's frames are late at `nowMs`: one more doubling of the interval, at most once per yieldStepMs. */
+  pressure(nowMs: number): void {
+    this.#lastPressureMs = nowMs;
+    if (nowMs - this.#lastRaiseMs < this.options.yieldStepMs) return;
+    const maxLevel = Math.ceil(Math.log2(this.options.maxIntervalMs / this.options.activeIntervalMs));
+    if (this.#level < maxLevel) this.#level++;
+    this.#lastRaiseMs = nowMs;
+  }
+
+  /** One step back per recoverStepMs without pressure. */
+  #recover(nowMs: number): void {
+    if (this.#level === 0) return;
+    const since = Math.max(this.#lastPressureMs, this.#lastRecoverMs);
+    if (nowMs - since >= this.options.recoverStepMs) {
+      this.#level--;
+      this.#lastRecoverMs = nowMs;
+    }
+  }
+}
+
+/**
+ * Tells when a camera stream's frames are late: frames lost before the page read them (more than
+ * DEFAULTS.pressure.lostFramesPerSecond in the last second, by the camera track's own count), the page's
+ * time per frame too long (the median of its last few frames above a share of the camera's interval), or
+ * an analysis answered late (analyses queue). One slow frame is not pressure. Deterministic: times and
+ * counts come in as parameters.
+ */
+export class PressureGauge {
+  readonly #options = DEFAULTS.pressure;
+  /** Recent intervals between camera frames, ms (their median is the camera's usual interval). */
+  readonly #intervals: number[] = [];
+  /** Recent page times per frame, ms. */
+  readonly #pageMs: number[] = [];
+  /** The camera's count of frames lost before the page read them, with when it was read, over the last second. */
+  readonly #lost: { atMs: number; count: number }[] = [];
+  #lastFrameMs = -Infinity;
+
+  /** The camera's usual time between frames, ms (the median of its recent intervals; 0 before two frames). */
+  get frameIntervalMs(): number {
+    return median(this.#intervals);
+  }
+
+  /**
+   * A camera frame at `timestampMs` that took the page `pageMs`, with the camera's count of frames lost so
+   * far before the page read them (its frames minus those the page read; null where the browser does not
+   * count): true when the frames show pressure.
+   */
+  frame(timestampMs: number, pageMs: number, lostFrames: number | null): boolean {
+    const gapMs = timestampMs - this.#lastFrameMs;
+    this.#lastFrameMs = timestampMs;
+    if (!(gapMs > 0 && Number.isFinite(gapMs))) return false; // the first frame, or a camera restarted
+    keepLast(this.#intervals, gapMs, RECENT_INTERVALS);
+    keepLast(this.#pageMs, pageMs, RECENT_PAGE_TIMES);
+    if (this.#intervals.length < RECENT_PAGE_TIMES) return false;
+    let lostInLastSecond = 0;
+    if (lostFrames !== null) {
+      this.#lost.push({ atMs: timestampMs, count: lostFrames });
+      while (this.#lost[0]!.atMs < timestampMs - 1000) this.#lost.shift();
+      lostInLastSecond = lostFrames - this.#lost[0]!.count;
+    }
+    return lostInLastSecond > this.#options.lostFramesPerSecond || median(this.#pageMs) > this.#options.frameBudgetShare * this.frameIntervalMs;
+  }
+
+  /** An analysis answered `latencyMs` after it was sent: true when that is late. */
+  reply(latencyMs: number): boolean {
+    return latencyMs >= this.#options.lateReplyMs;
+  }
+}
+
+/** Camera intervals and page times the gauge keeps. */
+const RECENT_INTERVALS = 31;
+const RECENT_PAGE_TIMES = 9;
+
+/** Appends `value` to `list`, dropping the oldest beyond `length`. */
+function keepLast(list: number[], value: number, length: number): void {
+  list.push(value);
+  if (list.length > length) list.shift();
+}
+
+/** The median of `values` (0 for none). */
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
