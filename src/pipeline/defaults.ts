@@ -79,8 +79,11 @@ export const DEFAULTS = {
     speedWindowMs: 200,
     /** The active pace holds this long after the last change, ms. */
     activeHoldMs: 500,
-    /** Under pressure the time between analyses doubles, step by step, up to this, ms. */
-    maxIntervalMs: 1000,
+    /**
+     * Under pressure the time between analyses doubles, step by step, up to this, ms: a face that comes
+     * is still covered within about half a second on a busy machine.
+     */
+    maxIntervalMs: 500,
     /** Pressure adds at most one step per this long, ms (one late burst counts once). */
     yieldStepMs: 500,
     /** After this long without pressure, one step is taken back, ms. */

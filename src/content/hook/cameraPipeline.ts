@@ -24,7 +24,7 @@ const randomId = crypto.randomUUID.bind(crypto);
 /** Analysed frames whose drawn emoji are remembered until their result comes (for the placement error). */
 const DRAWN_KEPT = 16;
 
-/** Where the emoji of a face were drawn on an analysed frame: centre in fractions of the frame, and the frame's size. */
+/** Where the emoji of a face was drawn on an analysed frame: its centre, in fractions of the frame. */
 interface DrawnFace {
   readonly id: number;
   readonly x: number;

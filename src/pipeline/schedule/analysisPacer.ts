@@ -17,10 +17,11 @@ interface FaceSeen {
 type PacingOptions = { -readonly [K in keyof typeof DEFAULTS.pacing]: number };
 
 /**
- * When a camera stream's next frame goes to the analyser. Analyses are spent where they change what
- * the call sees: every frame while a face moves faster than the emoji's prediction carries it well or an
- * expression changes (a label switches), a few times a second while the scene is still; a face that comes
- * or goes is noticed at the next of those, within DEFAULTS.pacing.stillIntervalMs. Under pressure (the
+ * When a camera stream's next frame goes to the analyser, and whether it classifies the faces or only
+ * moves them. Analyses are spent where they change what the call sees: at the active pace while a face
+ * moves faster than its emoji's prediction carries it well or an expression changes (a label switches),
+ * a few times a second while the scene is still; a face that comes or goes is noticed at the next of
+ * those, within DEFAULTS.pacing.stillIntervalMs. Under pressure (the
  * call's frames late) the interval doubles step by step, before a camera frame is dropped for emoface's
  * sake, and comes back step by step once the pressure is gone. Time is the camera's (`timestampMs`, ms):
  * the pacer reads no clock.

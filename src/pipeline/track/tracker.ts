@@ -82,9 +82,10 @@ function checkNonNegative(value: number, name: string): number {
 }
 
 /**
- * Follows faces across frames: stable ids (greedy IoU matching), probabilities smoothed with a time
- * constant in ms, hysteresis on the shown label, and a hold that keeps a briefly lost face covered.
- * Time comes in as `timestampMs`; the tracker never reads a clock.
+ * Follows faces across frames: stable ids (greedy IoU matching against where each face is expected, by
+ * its velocity), probabilities smoothed with a time constant in ms, hysteresis on the shown label, and a
+ * hold that keeps a briefly lost face covered. Time comes in as `timestampMs`; the tracker never reads a
+ * clock.
  */
 export class FaceTracker {
   readonly options: Required<TrackerOptions>;
@@ -150,7 +151,8 @@ export class FaceTracker {
     const scores = Float32Array.from(observed);
     return {
       id: this.#nextId++, box: detection.box, keypoints: detection.keypoints, detectionScore: detection.score,
-      velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs }, scores, labelIndex: argmax(scores), lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
+      velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs },
+      scores, labelIndex: argmax(scores), lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
     };
   }
 
