@@ -96,5 +96,7 @@ export const DEFAULTS = {
     frameBudgetShare: 0.5,
     /** An analysis answered this long after it was sent, or later: analyses queue (ms). */
     lateReplyMs: 250,
+    /** Nothing in a stream's first this long is taken as pressure (ms): the analyser loads, artwork is decoded, code compiles. */
+    warmUpMs: 2000,
   },
 } as const;

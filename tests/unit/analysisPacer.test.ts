@@ -116,22 +116,25 @@ describe('PressureGauge', () => {
   const feed = (gauge: PressureGauge, from: number, count: number, stepMs: number, pageMs = 3, lost: number | null = 0) =>
     Array.from({ length: count }, (_, i) => gauge.frame(from + i * stepMs, pageMs, lost));
 
+  /** Frames past the warm-up. */
+  const WARM = Math.ceil(DEFAULTS.pressure.warmUpMs / FRAME_MS) + 10;
+
   it('takes frames lost before the page read them as pressure, but not one or two', () => {
     const gauge = new PressureGauge();
-    feed(gauge, 0, 30, FRAME_MS);
+    feed(gauge, 0, WARM, FRAME_MS);
     expect(gauge.frameIntervalMs).toBeCloseTo(FRAME_MS, 6);
-    expect(gauge.frame(31 * FRAME_MS, 3, 2)).toBe(false); // two lost
-    expect(gauge.frame(32 * FRAME_MS, 3, 3)).toBe(true); // a third within the second
+    expect(gauge.frame((WARM + 1) * FRAME_MS, 3, 2)).toBe(false); // two lost
+    expect(gauge.frame((WARM + 2) * FRAME_MS, 3, 3)).toBe(true); // a third within the second
     // A second later the losses are forgotten; a browser that does not count them shows none.
-    expect(feed(gauge, 33 * FRAME_MS, 40, FRAME_MS, 3, 3).slice(31).some(Boolean)).toBe(false);
-    expect(feed(new PressureGauge(), 0, 40, FRAME_MS, 3, null).some(Boolean)).toBe(false);
+    expect(feed(gauge, (WARM + 3) * FRAME_MS, 40, FRAME_MS, 3, 3).slice(31).some(Boolean)).toBe(false);
+    expect(feed(new PressureGauge(), 0, WARM + 40, FRAME_MS, 3, null).some(Boolean)).toBe(false);
   });
 
   it('takes a page that spends most of the camera\'s frame interval on each frame as pressure, not one slow frame', () => {
     const gauge = new PressureGauge();
-    feed(gauge, 0, 30, FRAME_MS);
-    expect(gauge.frame(30 * FRAME_MS, 30, 0)).toBe(false);
-    expect(feed(gauge, 31 * FRAME_MS, 9, FRAME_MS, 0.6 * FRAME_MS).at(-1)).toBe(true);
+    feed(gauge, 0, WARM, FRAME_MS);
+    expect(gauge.frame(WARM * FRAME_MS, 30, 0)).toBe(false);
+    expect(feed(gauge, (WARM + 1) * FRAME_MS, 9, FRAME_MS, 0.6 * FRAME_MS).at(-1)).toBe(true);
   });
 
   it('follows a camera that runs slower without calling it pressure', () => {
@@ -141,8 +144,17 @@ describe('PressureGauge', () => {
 
   it('takes a late reply as pressure', () => {
     const gauge = new PressureGauge();
-    expect(gauge.reply(40)).toBe(false);
-    expect(gauge.reply(DEFAULTS.pressure.lateReplyMs)).toBe(true);
+    feed(gauge, 0, WARM, FRAME_MS);
+    expect(gauge.reply(40, WARM * FRAME_MS)).toBe(false);
+    expect(gauge.reply(DEFAULTS.pressure.lateReplyMs, WARM * FRAME_MS)).toBe(true);
+  });
+
+  it('takes nothing in a stream\'s first warmUpMs as pressure', () => {
+    const gauge = new PressureGauge();
+    const early = Math.floor(DEFAULTS.pressure.warmUpMs / FRAME_MS) - 1;
+    expect(feed(gauge, 0, early, FRAME_MS, FRAME_MS, 0).some(Boolean)).toBe(false);
+    expect(gauge.reply(10_000, early * FRAME_MS)).toBe(false);
+    expect(feed(gauge, (early + 1) * FRAME_MS, 10, FRAME_MS, FRAME_MS, 0).at(-1)).toBe(true);
   });
 });
 

@@ -101,7 +101,7 @@ export class CameraPipeline {
   onFaces(message: FacesMessage): void {
     // The first answer waits for the analyser to load: only later ones tell whether analyses queue.
     const sentAtMs = this.#inFlight.get(message.seq);
-    if (this.#latest && sentAtMs !== undefined && this.#gauge.reply(performance.now() - sentAtMs)) this.#pacer.pressure(this.#nowMs);
+    if (this.#latest && sentAtMs !== undefined && this.#gauge.reply(performance.now() - sentAtMs, this.#nowMs)) this.#pacer.pressure(this.#nowMs);
     // The analyser answers a stream's frames in order: older ones still listed were lost.
     for (const seq of this.#inFlight.keys()) if (seq <= message.seq) this.#inFlight.delete(seq);
     if (this.#latest && message.seq <= this.#latest.seq) return;

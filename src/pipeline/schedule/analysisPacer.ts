@@ -140,8 +140,9 @@ export class AnalysisPacer {
  * Tells when a camera stream's frames are late: frames lost before the page read them (more than
  * DEFAULTS.pressure.lostFramesPerSecond in the last second, by the camera track's own count), the page's
  * time per frame too long (the median of its last few frames above a share of the camera's interval), or
- * an analysis answered late (analyses queue). One slow frame is not pressure. Deterministic: times and
- * counts come in as parameters.
+ * an analysis answered late (analyses queue). One slow frame is not pressure, nor is anything in a
+ * stream's first DEFAULTS.pressure.warmUpMs (the analyser loads, the artwork is decoded, code compiles).
+ * Deterministic: times and counts come in as parameters.
  */
 export class PressureGauge {
   readonly #options = DEFAULTS.pressure;
@@ -152,6 +153,7 @@ export class PressureGauge {
   /** The camera's count of frames lost before the page read them, with when it was read, over the last second. */
   readonly #lost: { atMs: number; count: number }[] = [];
   #lastFrameMs = -Infinity;
+  #firstFrameMs = -Infinity;
 
   /** The camera's usual time between frames, ms (the median of its recent intervals; 0 before two frames). */
   get frameIntervalMs(): number {
@@ -166,10 +168,14 @@ export class PressureGauge {
   frame(timestampMs: number, pageMs: number, lostFrames: number | null): boolean {
     const gapMs = timestampMs - this.#lastFrameMs;
     this.#lastFrameMs = timestampMs;
-    if (!(gapMs > 0 && Number.isFinite(gapMs))) return false; // the first frame, or a camera restarted
+    if (!(gapMs > 0 && Number.isFinite(gapMs))) {
+      // The first frame, or a camera restarted.
+      this.#firstFrameMs = timestampMs;
+      return false;
+    }
     keepLast(this.#intervals, gapMs, RECENT_INTERVALS);
     keepLast(this.#pageMs, pageMs, RECENT_PAGE_TIMES);
-    if (this.#intervals.length < RECENT_PAGE_TIMES) return false;
+    if (!this.#warm(timestampMs)) return false;
     let lostInLastSecond = 0;
     if (lostFrames !== null) {
       this.#lost.push({ atMs: timestampMs, count: lostFrames });
@@ -179,9 +185,14 @@ export class PressureGauge {
     return lostInLastSecond > this.#options.lostFramesPerSecond || median(this.#pageMs) > this.#options.frameBudgetShare * this.frameIntervalMs;
   }
 
-  /** An analysis answered `latencyMs` after it was sent: true when that is late. */
-  reply(latencyMs: number): boolean {
-    return latencyMs >= this.#options.lateReplyMs;
+  /** An analysis answered `latencyMs` after it was sent, at camera time `nowMs`: true when that is late. */
+  reply(latencyMs: number, nowMs: number): boolean {
+    return this.#warm(nowMs) && latencyMs >= this.#options.lateReplyMs;
+  }
+
+  /** Past the stream's warm-up at `nowMs`, with enough frames seen to judge by. */
+  #warm(nowMs: number): boolean {
+    return nowMs - this.#firstFrameMs >= this.#options.warmUpMs && this.#intervals.length >= RECENT_PAGE_TIMES;
   }
 }
 
