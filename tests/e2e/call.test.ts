@@ -64,8 +64,10 @@ describe('a call on the Meet-like page', () => {
     await waitFor(page, emojiShown, 10_000);
     const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
     expect(stats).toMatchObject({ width: 640, height: 480 });
-    const samples = await sampleColor(page, FACE_YELLOW, 4000); // the clip loops through both faces
-    expect(median(samples)).toBeGreaterThan(0.08);
+    // The clip loops through both faces. An emoji over a face is 5–35 % of this frame (the astronaut's face
+    // is the smaller), a frame without one under 2 %: nearly every sample has one, and none is bare for long.
+    const samples = await sampleColor(page, FACE_YELLOW, 4000);
+    expect(samples.filter((fraction) => fraction > 0.02).length).toBeGreaterThanOrEqual(0.85 * samples.length);
     expect(longestBareRun(samples, 0.02)).toBeLessThanOrEqual(5); // ≤ 0.5 s without an emoji
     const status = await tabStatus(browser.serviceWorker!, 'https://meet.google.com/*');
     expect(status).toMatchObject({ host: 'meet.google.com', on: true, backend: 'wasm', lastError: null });
