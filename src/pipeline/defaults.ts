@@ -59,8 +59,8 @@ export const DEFAULTS = {
     /**
      * Time between analyses while a face moves or an expression changes (a label switches), ms: every
      * other camera frame at 30 fps, so results are at most about two frames old; the emoji moves on by the
-     * face's velocity in between. (Every frame measured no closer to the face and cost a third more CPU
-     * with three faces: README, Speed.)
+     * face's velocity in between. (Analysing every frame cost about a third more CPU with three faces in
+     * `npm run bench`, for results 33 ms old instead of 67.)
      */
     activeIntervalMs: 60,
     /**
@@ -77,8 +77,12 @@ export const DEFAULTS = {
     movingFacesPerSecond: 0.5,
     /** A face's speed is measured over at least this long, ms (over one frame the detector's jitter would read as motion). */
     speedWindowMs: 200,
-    /** The active pace holds this long after the last change, ms. */
-    activeHoldMs: 500,
+    /**
+     * The active pace holds this long after the last change, ms: through a head's turn back, when it slows
+     * below movingFacesPerSecond and speeds up again (with 500 ms, the emoji strayed 15–18 % of the face's
+     * width there on the bench's moving clip; with 1000, at most 7 %).
+     */
+    activeHoldMs: 1000,
     /**
      * Under pressure the time between analyses doubles, step by step, up to this, ms: a face that comes
      * is still covered within about half a second on a busy machine.
