@@ -296,11 +296,19 @@ class AnalyserNotOpened extends Error {
   }
 }
 
-/** Median of each stage over `history`, or null when it is empty. */
+/**
+ * Median of each stage over `history`, or null when it is empty. Align and classify are the medians over
+ * the analyses that classified (most only find and move the faces, and take no time there).
+ */
 function medianStages(history: readonly StageMs[]): StageMs | null {
   if (history.length === 0) return null;
-  const median = (key: keyof StageMs) => history.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(history.length / 2)]!;
-  return { decode: median('decode'), detect: median('detect'), align: median('align'), classify: median('classify'), track: median('track'), total: median('total') };
+  const classified = history.filter((s) => s.classify > 0);
+  const median = (key: keyof StageMs, of: readonly StageMs[] = history) =>
+    of.length === 0 ? 0 : of.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(of.length / 2)]!;
+  return {
+    decode: median('decode'), detect: median('detect'), align: median('align', classified), classify: median('classify', classified),
+    track: median('track'), total: median('total'),
+  };
 }
 
 /**

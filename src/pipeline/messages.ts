@@ -170,7 +170,7 @@ export interface TabStatus {
   readonly streams: readonly StreamStats[];
   /** Where expression inference runs ('wasm', 'webgl'), once the analyser said. */
   readonly backend: string | null;
-  /** Median time per stage over the tab's recent analyses, ms (null before the first). */
+  /** Median time per stage over the tab's recent analyses (align and classify: over those that classified), ms (null before the first). */
   readonly stageMs: StageMs | null;
   /** Median page time to relay one of the recent analysis frames to the analyser (base64, posting), ms (null before the first). */
   readonly relayMs: number | null;
