@@ -9,6 +9,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { CUSTOM_SETS_KEY, customSetId, imagesOf, readCustomSets, toEmojiSet, type CustomSet } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, emojiOfSet, SET_LABELS, type EmojiSet } from '../pipeline/emoji/emojiSets';
 import { describeError, localized, type Localized } from '../pipeline/i18n';
+import { median } from '../pipeline/math';
 import {
   HOOK_PROBLEMS, parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
   type PopupRequest, type StageMs, type StreamStats, type TabStatus,
@@ -273,7 +274,7 @@ class Bridge {
   #status(): TabStatus {
     return {
       host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError, stageMs: medianStages(this.#stageMs),
-      relayMs: this.#relayMs.length === 0 ? null : Math.round([...this.#relayMs].sort((a, b) => a - b)[this.#relayMs.length >> 1]! * 100) / 100,
+      relayMs: this.#relayMs.length === 0 ? null : Math.round(median(this.#relayMs) * 100) / 100,
       analyserTrackers: this.#analyserTrackers,
       streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
     };
@@ -303,11 +304,10 @@ class AnalyserNotOpened extends Error {
 function medianStages(history: readonly StageMs[]): StageMs | null {
   if (history.length === 0) return null;
   const classified = history.filter((s) => s.classify > 0);
-  const median = (key: keyof StageMs, of: readonly StageMs[] = history) =>
-    of.length === 0 ? 0 : of.map((s) => s[key]).sort((a, b) => a - b)[Math.floor(of.length / 2)]!;
+  const stage = (key: keyof StageMs, of: readonly StageMs[] = history) => median(of.map((s) => s[key]));
   return {
-    decode: median('decode'), detect: median('detect'), align: median('align', classified), classify: median('classify', classified),
-    track: median('track'), total: median('total'),
+    decode: stage('decode'), detect: stage('detect'), align: stage('align', classified), classify: stage('classify', classified),
+    track: stage('track'), total: stage('total'),
   };
 }
 

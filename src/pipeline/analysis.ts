@@ -36,4 +36,3 @@ export function predictedBox(face: Pick<AnalysedFace, 'box' | 'velocity'>, ageMs
   const seconds = Math.min(Math.max(0, ageMs), DEFAULTS.analysis.maxPredictionMs) / 1000;
   return { ...face.box, x: face.box.x + face.velocity.x * seconds, y: face.box.y + face.velocity.y * seconds };
 }
-

@@ -1,10 +1,21 @@
-import type { Box } from './types';
+import type { Box, Point } from './types';
 
 /** Index of the largest value (the first on ties). */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
+}
+
+/** The middle value of `values` (the upper of the two middle ones for an even count; 0 for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
+/** The centre of a box. */
+export function centreOf(box: Box): Point {
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
 /** Intersection over union of two boxes (0 when they do not overlap). */

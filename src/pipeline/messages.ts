@@ -18,7 +18,7 @@ export interface AnalysedFace {
   readonly id: number;
   /** Box in fractions of the frame's width and height (0..1), so it holds at any resolution. */
   readonly box: Box;
-  /** How fast the box moves, in fractions of the frame's width and height per second (0 for a held face). */
+  /** How fast the box moves, in fractions of the frame's width and height per second (a held face coasts on it). */
   readonly velocity: { readonly x: number; readonly y: number };
   /** Head roll, radians, clockwise on screen. */
   readonly roll: number;

@@ -1,5 +1,6 @@
 import { predictedBox } from '../../pipeline/analysis';
 import { DEFAULTS } from '../../pipeline/defaults';
+import { centreOf, median } from '../../pipeline/math';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
 import { AnalysisPacer, PressureGauge } from '../../pipeline/schedule/analysisPacer';
 import { analysisSize } from '../../pipeline/transport';
@@ -29,13 +30,6 @@ interface DrawnFace {
   readonly id: number;
   readonly x: number;
   readonly y: number;
-}
-
-/** Median of a list of numbers (0 for none). */
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /**
@@ -122,8 +116,9 @@ export class CameraPipeline {
     for (const face of message.faces) {
       const where = drawn.faces.find((d) => d.id === face.id);
       if (!where || face.lost) continue;
-      const dx = (where.x - (face.box.x + face.box.width / 2)) * drawn.width;
-      const dy = (where.y - (face.box.y + face.box.height / 2)) * drawn.height;
+      const found = centreOf(face.box);
+      const dx = (where.x - found.x) * drawn.width;
+      const dy = (where.y - found.y) * drawn.height;
       this.#window.placementErrorPct.push((100 * Math.hypot(dx, dy)) / (face.box.width * drawn.width));
     }
   }
@@ -268,7 +263,7 @@ export class CameraPipeline {
     this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs, classify }, [pixels]);
     this.#drawn.set(timestampMs, {
       width: frame.displayWidth, height: frame.displayHeight,
-      faces: faces.map((face) => ({ id: face.id, x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 })),
+      faces: faces.map((face) => ({ id: face.id, ...centreOf(face.box) })),
     });
     if (this.#drawn.size > DRAWN_KEPT) this.#drawn.delete(this.#drawn.keys().next().value!);
   }

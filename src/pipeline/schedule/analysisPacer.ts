@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults';
+import { centreOf, median } from '../math';
 import type { AnalysedFace } from '../messages';
 
 /** What the pacer reads of a result's faces. */
@@ -99,7 +100,7 @@ export class AnalysisPacer {
     const seen = new Map<number, FaceSeen>();
     for (const face of faces) {
       const before = this.#previous.get(face.id);
-      const centre = { x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 };
+      const centre = centreOf(face.box);
       let now: FaceSeen = { label: face.label, lost: face.lost, centre, sinceMs: timestampMs, speed: 0 };
       if (before && !face.lost && !before.lost) {
         const elapsedMs = timestampMs - before.sinceMs;
@@ -204,10 +205,4 @@ const RECENT_PAGE_TIMES = 9;
 function keepLast(list: number[], value: number, length: number): void {
   list.push(value);
   if (list.length > length) list.shift();
-}
-
-/** The median of `values` (0 for none). */
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
 }

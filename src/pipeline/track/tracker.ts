@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../defaults';
-import { argmax, iou } from '../math';
+import { argmax, centreOf, iou } from '../math';
 import type { Box, Detection, Keypoints, Point } from '../types';
 
 /** Options of {@link FaceTracker}; defaults in DEFAULTS.tracker. */
@@ -64,7 +64,6 @@ export function smoothingWeight(dtMs: number, tauMs: number): number {
 
 const mix = (old: number, fresh: number, w: number) => old + (fresh - old) * w;
 const mixPoint = (old: Point, fresh: Point, w: number): Point => ({ x: mix(old.x, fresh.x, w), y: mix(old.y, fresh.y, w) });
-const centreOf = (box: Box): Point => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
 const shifted = (p: Point, by: Point): Point => ({ x: p.x + by.x, y: p.y + by.y });
 
 /**
