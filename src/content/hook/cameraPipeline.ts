@@ -226,11 +226,17 @@ export class CameraPipeline {
       this.#problem(error);
       return frame;
     } finally {
-      if (drawing) {
-        const pageMs = performance.now() - started;
-        this.#window.frameMs.push(pageMs);
-        if (this.#gauge.frame(timestampMs, pageMs, this.#lostFrames())) this.#pacer.pressure(timestampMs);
-      }
+      if (drawing) this.#measureFrame(timestampMs, performance.now() - started);
+    }
+  }
+
+  /** Counts the page's time on a drawn frame and tells the pacer of pressure; never throws (the frame goes on regardless). */
+  #measureFrame(timestampMs: number, pageMs: number): void {
+    try {
+      this.#window.frameMs.push(pageMs);
+      if (this.#gauge.frame(timestampMs, pageMs, this.#lostFrames())) this.#pacer.pressure(timestampMs);
+    } catch (error) {
+      this.#problem(error);
     }
   }
 
