@@ -22,8 +22,8 @@ const ascii = new TextDecoder('latin1');
 
 /**
  * Base64 of the RGB bytes of an RGBA buffer (alpha dropped): 4 characters per pixel. The characters are
- * written as bytes and made a string in one native call: building the string in JavaScript took 10–15
- * times longer, on the page's main thread, for every analysis.
+ * written as bytes and made a string in one native call: building the string up in JavaScript was many
+ * times slower, on the page's main thread, for every analysis.
  */
 export function encodeRgb(rgba: Uint8Array | Uint8ClampedArray): string {
   if (rgba.length % 4 !== 0) throw new RangeError(`encodeRgb: ${rgba.length} bytes is not a whole number of RGBA pixels`);
