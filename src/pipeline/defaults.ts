@@ -80,7 +80,7 @@ export const DEFAULTS = {
     /**
      * The active pace holds this long after the last change, ms: through a head's turn back, when it slows
      * below movingFacesPerSecond and speeds up again (with 500 ms, the emoji strayed 15–18 % of the face's
-     * width there on the bench's moving clip; with 1000, at most 7 %).
+     * width there on the bench's moving clip; with 1000, 7–8 %, at the 95th percentile of each second's largest).
      */
     activeHoldMs: 1000,
     /**
