@@ -33,9 +33,14 @@ function runtimeFiles(): Array<[from: string, to: string]> {
     assertHash(fromModels(file.file), file.sha256);
     files.push([fromModels(file.file), `models/${file.file}`]);
   }
-  const detector = JSON.parse(readFileSync(fromModels('face-detector', 'model.json'), 'utf8'));
-  assertHash(fromModels('face-detector', detector.file), detector.sha256);
-  files.push([fromModels('face-detector', detector.file), `models/face-detector/${detector.file}`]);
+  // Face detectors: short range (the top level of model.json) and full range (its fullRange).
+  const detectorFacts = fromModels('face-detector', 'model.json');
+  const detector = JSON.parse(readFileSync(detectorFacts, 'utf8'));
+  if (typeof detector.fullRange?.file !== 'string') throw new Error(`${detectorFacts}: fullRange.file is missing (the full-range detector ships too)`);
+  for (const model of [detector, detector.fullRange]) {
+    assertHash(fromModels('face-detector', model.file), model.sha256);
+    files.push([fromModels('face-detector', model.file), `models/face-detector/${model.file}`]);
+  }
   files.push([fromModels('face-detector', 'LICENSE'), 'models/face-detector/LICENSE']);
   // MediaPipe: the SIMD build is enough for every Chrome that runs MV3 offscreen documents.
   for (const name of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {

@@ -32,7 +32,9 @@ window.emofaceEval = Analyser.create((path) => new URL(path, location.origin).hr
   crop: { width: analyser.metadata.crop.width, height: analyser.metadata.crop.height },
   classifyCrops: async (crops) => (await analyser.classifyCrops(crops.map(bytes))).map((p) => [...p]),
   largestFace: async (rgba, width, height) => {
-    const faces = await analyser.facesOf(new ImageData(new Uint8ClampedArray(bytes(rgba)), width, height));
+    const photo = await createImageBitmap(new ImageData(new Uint8ClampedArray(bytes(rgba)), width, height));
+    const faces = await analyser.facesOf(photo);
+    photo.close();
     if (faces.length === 0) return null;
     const area = ({ box }: Detection) => box.width * box.height;
     const largest = faces.reduce((a, b) => (area(b.detection) > area(a.detection) ? b : a));

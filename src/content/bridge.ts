@@ -182,8 +182,9 @@ class Bridge {
         this.#requestArtwork();
         const relayStarted = performance.now();
         const sent = await this.#send({
-          type: 'analyse', streamId: message.streamId, seq: message.seq, width: message.width, height: message.height,
-          rgb: encodeRgb(new Uint8Array(message.pixels)), timestampMs: message.timestampMs, classify: message.classify,
+          type: 'analyse', streamId: message.streamId, seq: message.seq, frameWidth: message.frameWidth, frameHeight: message.frameHeight,
+          views: message.views.map((view) => ({ layout: view.layout, rgb: encodeRgb(new Uint8Array(view.pixels)) })),
+          timestampMs: message.timestampMs, classify: message.classify,
           labelMode: this.#settings.labelMode, set: this.#inUse,
         });
         if (this.#relayMs.push(performance.now() - relayStarted) > STAGE_HISTORY) this.#relayMs.shift();
@@ -298,16 +299,16 @@ class AnalyserNotOpened extends Error {
 }
 
 /**
- * Median of each stage over `history`, or null when it is empty. Align and classify are the medians over
- * the analyses that classified (most only find and move the faces, and take no time there).
+ * Median of each stage over `history`, or null when it is empty. Search is the median over the analyses
+ * that searched, follow over those that followed faces, align and classify over those that classified
+ * (most analyses do only some of these, and take no time in the others).
  */
 function medianStages(history: readonly StageMs[]): StageMs | null {
   if (history.length === 0) return null;
-  const classified = history.filter((s) => s.classify > 0);
-  const stage = (key: keyof StageMs, of: readonly StageMs[] = history) => median(of.map((s) => s[key]));
+  const stage = (key: keyof StageMs, only = false) => median(history.filter((s) => !only || s[key] > 0).map((s) => s[key]));
   return {
-    decode: stage('decode'), detect: stage('detect'), align: stage('align', classified), classify: stage('classify', classified),
-    track: stage('track'), total: stage('total'),
+    decode: stage('decode'), search: stage('search', true), follow: stage('follow', true), align: stage('align', true),
+    classify: stage('classify', true), track: stage('track'), total: stage('total'),
   };
 }
 

@@ -2,13 +2,16 @@ import expressionJson from 'emoface-models/expression.json';
 import { alignFace } from '../pipeline/align/alignFace';
 import { describeFaces } from '../pipeline/analysis';
 import { DEFAULTS } from '../pipeline/defaults';
+import { centreOf, suppressOverlaps } from '../pipeline/math';
 import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
 import { FaceTracker } from '../pipeline/track/tracker';
-import type { Detection } from '../pipeline/types';
+import { KEYPOINT_NAMES, type Detection, type Keypoints, type Point } from '../pipeline/types';
+import { cellAt, followLayouts, searchLayout, searchTiles, viewToFrame, type ViewCell, type ViewKind, type ViewLayout } from '../pipeline/views';
 import { ExpressionModel, type Backend } from './expressionModel';
 import { FaceFinder } from './faceDetector';
+import { paintView } from './viewPainter';
 
 /** One face of a still image: where, and the model's probabilities in label order. */
 export interface FaceExpression {
@@ -16,27 +19,55 @@ export interface FaceExpression {
   readonly probabilities: Float32Array;
 }
 
+/** A view of a frame as the analyser gets it: its layout and its pixels. */
+export interface ViewImage {
+  readonly layout: ViewLayout;
+  readonly image: ImageData;
+}
+
+/** A camera frame's size, pixels: the tracker works in them. */
+export interface FrameSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A face found in a view: in the frame's pixels, and as found in the view (for alignment from its pixels). */
+interface FoundFace {
+  readonly inFrame: Detection;
+  readonly inView: Detection;
+  readonly view: ImageData;
+  readonly kind: ViewKind;
+}
+
+/** Milliseconds one analysis spent, by stage (search and follow: finding faces in each kind of view). */
+export type AnalysisMs = Omit<StageMs, 'decode' | 'total'>;
+
 /**
- * The analyser: detect → align → classify (every face in one batch) → track → choose the emoji.
- * One detector and one model serve every stream; each stream (tab × camera track) has its own tracker.
+ * The analyser: find (search and follow views) → align → classify (every face in one batch) → track →
+ * choose the emoji. The two detectors and the model serve every stream; each stream (tab × camera track)
+ * has its own tracker.
  */
 export class Analyser {
   readonly metadata: ExpressionMetadata;
-  readonly #finder: FaceFinder;
+  readonly #near: FaceFinder;
+  readonly #far: FaceFinder;
   readonly #model: ExpressionModel;
   readonly #trackers = new Map<string, FaceTracker>();
 
-  private constructor(metadata: ExpressionMetadata, finder: FaceFinder, model: ExpressionModel) {
+  private constructor(metadata: ExpressionMetadata, near: FaceFinder, far: FaceFinder, model: ExpressionModel) {
     this.metadata = metadata;
-    this.#finder = finder;
+    this.#near = near;
+    this.#far = far;
     this.#model = model;
   }
 
-  /** Loads the detector and the model from the extension's files (`resolveUrl` maps a path to its URL). */
+  /** Loads the detectors and the model from the extension's files (`resolveUrl` maps a path to its URL). */
   static async create(resolveUrl: (path: string) => string): Promise<Analyser> {
     const metadata = parseExpressionMetadata(expressionJson);
-    const [finder, model] = await Promise.all([FaceFinder.create(resolveUrl), ExpressionModel.create(metadata, resolveUrl)]);
-    return new Analyser(metadata, finder, model);
+    const [near, far, model] = await Promise.all([
+      FaceFinder.create(resolveUrl, 'near'), FaceFinder.create(resolveUrl, 'far'), ExpressionModel.create(metadata, resolveUrl),
+    ]);
+    return new Analyser(metadata, near, far, model);
   }
 
   /** Where the expression model runs. */
@@ -45,40 +76,49 @@ export class Analyser {
   }
 
   /**
-   * The faces of one frame of stream `streamKey`, tracked, with their emoji; and the time each stage took.
-   * With `classify` false the frame only moves the faces already tracked (their expressions stay as they
-   * were; a face not tracked yet waits for the next frame classified): a face's place changes faster than
-   * its expression, and classifying is most of an analysis's time once there are faces.
+   * The faces of one `frame` of stream `streamKey`, found in its `views`, tracked, with their emoji; and the
+   * time each stage took. With `classify` false only faces not classified yet are classified (the others
+   * keep their expressions and move): a face's place changes faster than its expression, and classifying
+   * is most of an analysis's time once there are faces. A face found by a search too small there to
+   * classify starts unclassified; the next follow view, which shows it larger, classifies it.
    */
-  async analyse(image: ImageData, streamKey: string, timestampMs: number, labelMode: LabelMode, emojiSet: EmojiSet,
-    classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: Omit<StageMs, 'decode' | 'total'> }> {
+  async analyse(frame: FrameSize, views: readonly ViewImage[], streamKey: string, timestampMs: number, labelMode: LabelMode,
+    emojiSet: EmojiSet, classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
-    let t = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - t;
-      t = now;
-      return Math.round(ms * 100) / 100;
-    };
-    const detections = this.#finder.detect(image).sort((a, b) => b.score - a.score).slice(0, DEFAULTS.analysis.maxFaces);
-    const detect = lap();
-    const crops = classify ? detections.map((d) => alignFace(image, d.keypoints, this.metadata.template, this.metadata.crop)) : [];
-    const align = lap();
-    const probabilities = await this.#model.classify(crops);
-    const classified = lap();
+    const clock = stopwatch();
+    const { found, searchMs, followMs } = this.#find(frame, views);
+    clock.lap();
     const tracker = this.#trackerFor(streamKey, timestampMs);
+    const unscored = tracker.unscored(found.map((face) => face.inFrame.box), timestampMs);
+    const classified = found.map((face, i) => (classify || unscored[i]!) && classifiable(face));
+    const crops = found.filter((_, i) => classified[i]).map((face) => this.#align(face));
+    const align = clock.lap();
+    const probabilities = await this.#model.classify(crops);
+    const classifyMs = clock.lap();
     const labels = this.metadata.labels;
-    const scores = (i: number) => (classify ? scoresForMode(probabilities[i]!, labels, labelMode) : null);
-    const tracked = tracker.update(detections.map((detection, i) => ({ detection, scores: scores(i) })), timestampMs);
-    const faces = describeFaces(tracked, image.width, image.height, labels, set);
-    return { faces, stageMs: { detect, align, classify: classified, track: lap() } };
+    let next = 0;
+    const observations = found.map((face, i) => ({
+      detection: face.inFrame,
+      scores: classified[i] ? scoresForMode(probabilities[next++]!, labels, labelMode) : null,
+    }));
+    const tracked = tracker.update(observations, timestampMs);
+    const faces = describeFaces(tracked, frame.width, frame.height, labels, set);
+    return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, track: clock.lap() } };
   }
 
-  /** Every face of a still image with its probabilities (no tracking): for evaluation on photos. */
-  async facesOf(image: ImageData): Promise<FaceExpression[]> {
-    const detections = this.#finder.detect(image).sort((a, b) => b.score - a.score).slice(0, DEFAULTS.analysis.maxFaces);
-    const probabilities = await this.#model.classify(detections.map((d) => alignFace(image, d.keypoints, this.metadata.template, this.metadata.crop)));
-    return detections.map((detection, i) => ({ detection, probabilities: probabilities[i]! }));
+  /**
+   * Every face of a still image with its probabilities (no tracking), found as a camera frame's faces are:
+   * a search view of the image, then follow views around what it found, classified from those: for
+   * evaluation on photos.
+   */
+  async facesOf(image: ImageBitmap): Promise<FaceExpression[]> {
+    const frame = { width: image.width, height: image.height };
+    const paint = (layout: ViewLayout) => ({ layout, image: paintView(image, image.width, image.height, layout) });
+    const searched = this.#find(frame, [paint(searchLayout(frame.width, frame.height))]).found;
+    const boxes = searched.map(({ inFrame: { box } }) => ({ x: box.x / frame.width, y: box.y / frame.height, width: box.width / frame.width, height: box.height / frame.height }));
+    const followed = this.#find(frame, followLayouts(boxes, frame.width, frame.height).map(paint)).found.filter(classifiable);
+    const probabilities = await this.#model.classify(followed.map((face) => this.#align(face)));
+    return followed.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]! }));
   }
 
   /** Probabilities for ready-made model crops (uint8 gray at the model's input size): for evaluation on crops. */
@@ -106,9 +146,74 @@ export class Analyser {
     return tracker;
   }
 
-  /** Frees the detector and the model. */
+  /**
+   * The faces in `views`, in the frame's pixels, each once (where views overlap, a follow view's finding
+   * wins: it shows the face larger), at most DEFAULTS.analysis.maxFaces, and the milliseconds spent in
+   * each kind of view.
+   */
+  #find(frame: FrameSize, views: readonly ViewImage[]): { found: FoundFace[]; searchMs: number; followMs: number } {
+    const found: FoundFace[] = [];
+    const ms = { search: 0, follow: 0 };
+    for (const { layout, image } of views) {
+      const started = performance.now();
+      const detections = layout.kind === 'search' ? this.#search(image) : this.#near.detect(image);
+      for (const inView of detections) {
+        const cell = cellAt(layout, centreOf(inView.box));
+        if (cell) found.push({ inFrame: detectionInFrame(inView, cell, frame), inView, view: image, kind: layout.kind });
+      }
+      ms[layout.kind] += performance.now() - started;
+    }
+    const preferred = [...found].sort((a, b) => Number(b.kind === 'follow') - Number(a.kind === 'follow') || b.inFrame.score - a.inFrame.score);
+    const distinct = suppressOverlaps(preferred, (face) => face.inFrame.box, DEFAULTS.detector.suppressionIou).slice(0, DEFAULTS.analysis.maxFaces);
+    return { found: distinct, searchMs: hundredths(ms.search), followMs: hundredths(ms.follow) };
+  }
+
+  /** Faces anywhere in a search view: the far-range detector over the whole view (large faces) and over each of its tiles (small ones). */
+  #search(image: ImageData): Detection[] {
+    const tiles = searchTiles(image.width, image.height).filter((tile) => tile.width < image.width || tile.height < image.height);
+    const detections = [...this.#far.detect(image), ...tiles.flatMap((tile) => this.#far.detect(image, tile))];
+    return suppressOverlaps([...detections].sort((a, b) => b.score - a.score), (d) => d.box, DEFAULTS.detector.suppressionIou);
+  }
+
+  /** The model's input crop of a face, aligned from the view it was found in. */
+  #align(face: FoundFace): Uint8Array {
+    return alignFace(face.view, face.inView.keypoints, this.metadata.template, this.metadata.crop);
+  }
+
+  /** Frees the detectors and the model. */
   close(): void {
-    this.#finder.close();
+    this.#near.close();
+    this.#far.close();
     this.#model.dispose();
   }
+}
+
+/** Whether a face can be classified from the view it was found in: any face of a follow view, a large enough one of a search view. */
+function classifiable(face: FoundFace): boolean {
+  return face.kind === 'follow' || face.inView.box.height >= DEFAULTS.search.minClassifyPx;
+}
+
+/** A detection in a view's `cell`, in the pixels of the whole frame. */
+function detectionInFrame(detection: Detection, cell: ViewCell, frame: FrameSize): Detection {
+  const toFrame = (point: Point) => viewToFrame(point, cell, frame.width, frame.height);
+  const { box } = detection;
+  const corner = toFrame(box);
+  const far = toFrame({ x: box.x + box.width, y: box.y + box.height });
+  const keypoints = Object.fromEntries(KEYPOINT_NAMES.map((name) => [name, toFrame(detection.keypoints[name])])) as unknown as Keypoints;
+  return { box: { x: corner.x, y: corner.y, width: far.x - corner.x, height: far.y - corner.y }, score: detection.score, keypoints };
+}
+
+const hundredths = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Laps of a stopwatch, ms to the hundredth. */
+function stopwatch(): { lap(): number } {
+  let t = performance.now();
+  return {
+    lap() {
+      const now = performance.now();
+      const ms = now - t;
+      t = now;
+      return hundredths(ms);
+    },
+  };
 }

@@ -1,11 +1,21 @@
 import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
 import detectorFacts from 'emoface-models/face-detector/model.json';
 import { DEFAULTS } from '../pipeline/defaults';
-import { KEYPOINT_NAMES, type Detection, type Keypoints } from '../pipeline/types';
+import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints } from '../pipeline/types';
 
 /** Where the bundled files are, relative to the extension's root (vite.config.ts puts them there). */
 const WASM_FOLDER = 'wasm/mediapipe';
-const MODEL_FILE = `models/face-detector/${detectorFacts.file}`;
+
+/**
+ * MediaPipe's two BlazeFace models: 'near' (short range, 128 × 128 input, for faces within about 2 m,
+ * which fill a good part of the image), 'far' (full range, 192 × 192, faces down to about a twelfth of the
+ * image: a room, 5 m away).
+ */
+export type DetectorRange = 'near' | 'far';
+const MODEL_FILES: Record<DetectorRange, string> = {
+  near: `models/face-detector/${detectorFacts.file}`,
+  far: `models/face-detector/${detectorFacts.fullRange.file}`,
+};
 
 /** Options of {@link FaceFinder}; defaults in DEFAULTS.detector. */
 export interface FaceFinderOptions {
@@ -16,8 +26,8 @@ export interface FaceFinderOptions {
 }
 
 /**
- * MediaPipe's face detector (BlazeFace short range, bundled wasm and model) behind the pipeline's types:
- * faces in frame pixels with their six keypoints, the subject's right eye first.
+ * MediaPipe's face detector (BlazeFace, bundled wasm and model) behind the pipeline's types: faces in
+ * image pixels with their six keypoints, the subject's right eye first.
  */
 export class FaceFinder {
   readonly #detector: FaceDetector;
@@ -27,12 +37,13 @@ export class FaceFinder {
     this.#detector = detector;
   }
 
-  /** Loads the wasm and the model from the extension's own files (`resolveUrl` maps a path to its URL). */
-  static async create(resolveUrl: (path: string) => string, options: FaceFinderOptions = {}): Promise<FaceFinder> {
+  /** Loads the wasm and the `range` model from the extension's own files (`resolveUrl` maps a path to its URL). */
+  static async create(resolveUrl: (path: string) => string, range: DetectorRange, options: FaceFinderOptions = {}): Promise<FaceFinder> {
     const { minScore, suppressionIou } = { ...DEFAULTS.detector, ...options };
     const fileset = await FilesetResolver.forVisionTasks(resolveUrl(WASM_FOLDER));
-    const response = await fetch(resolveUrl(MODEL_FILE));
-    if (!response.ok) throw new Error(`face detector model ${MODEL_FILE}: ${response.status} ${response.statusText}`);
+    const file = MODEL_FILES[range];
+    const response = await fetch(resolveUrl(file));
+    if (!response.ok) throw new Error(`face detector model ${file}: ${response.status} ${response.statusText}`);
     const model = new Uint8Array(await response.arrayBuffer());
     const detector = await FaceDetector.createFromOptions(fileset, {
       baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
@@ -44,21 +55,24 @@ export class FaceFinder {
   }
 
   /**
-   * Faces in `image`. MediaPipe's VIDEO mode needs strictly increasing timestamps across every caller of
-   * this detector (frames of several streams share it), so it gets its own clock, not the frames'.
+   * Faces in `image`, or in its part `region` (pixels, inside the image), in the image's pixels.
+   * MediaPipe's VIDEO mode needs strictly increasing timestamps across every caller of this detector
+   * (frames of several streams share it), so it gets its own clock, not the frames'.
    */
-  detect(image: ImageData): Detection[] {
+  detect(image: ImageData, region?: Box): Detection[] {
+    const part = region ? cropImage(image, region) : image;
+    const at = region ?? { x: 0, y: 0 };
     this.#lastTimestampMs = Math.max(this.#lastTimestampMs + 1, Math.floor(performance.now()));
-    const result = this.#detector.detectForVideo(image, this.#lastTimestampMs);
+    const result = this.#detector.detectForVideo(part, this.#lastTimestampMs);
     return result.detections.flatMap((found) => {
       const box = found.boundingBox;
       if (!box || found.keypoints.length < KEYPOINT_NAMES.length) return [];
       const points = Object.fromEntries(KEYPOINT_NAMES.map((name, i) => {
         const k = found.keypoints[i]!;
-        return [name, { x: k.x * image.width, y: k.y * image.height }];
+        return [name, { x: at.x + k.x * part.width, y: at.y + k.y * part.height }];
       })) as Record<(typeof KEYPOINT_NAMES)[number], { x: number; y: number }>;
       const keypoints: Keypoints = points;
-      return [{ box: { x: box.originX, y: box.originY, width: box.width, height: box.height }, score: found.categories[0]?.score ?? 0, keypoints }];
+      return [{ box: { x: at.x + box.originX, y: at.y + box.originY, width: box.width, height: box.height }, score: found.categories[0]?.score ?? 0, keypoints }];
     });
   }
 
@@ -66,4 +80,14 @@ export class FaceFinder {
   close(): void {
     this.#detector.close();
   }
+}
+
+/** The pixels of `region` (whole pixels inside `image`) as an image of their own. */
+function cropImage(image: ImageData, region: Box): ImageData {
+  const out = new ImageData(region.width, region.height);
+  for (let row = 0; row < region.height; row++) {
+    const from = ((region.y + row) * image.width + region.x) * 4;
+    out.data.set(image.data.subarray(from, from + region.width * 4), row * region.width * 4);
+  }
+  return out;
 }

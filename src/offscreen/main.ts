@@ -40,12 +40,13 @@ chrome.runtime.onConnect.addListener((port) => {
         return;
       }
       const started = performance.now();
-      const image = new ImageData(decodeRgb(request.rgb, request.width, request.height), request.width, request.height);
+      const views = request.views.map(({ layout, rgb }) => ({ layout, image: new ImageData(decodeRgb(rgb, layout.width, layout.height), layout.width, layout.height) }));
       const decode = performance.now() - started;
       const key = streamKey(request.streamId);
       streamKeys.add(key);
       analysers.streamStarted(key);
-      const { faces, stageMs } = await ready.analyse(image, key, request.timestampMs, request.labelMode, request.set, request.classify);
+      const frame = { width: request.frameWidth, height: request.frameHeight };
+      const { faces, stageMs } = await ready.analyse(frame, views, key, request.timestampMs, request.labelMode, request.set, request.classify);
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },

@@ -4,15 +4,19 @@ import type { AnalysedFace } from './messages';
 import { headRoll } from './render/overlay';
 import type { TrackedFace } from './track/tracker';
 
+/** The label a face is drawn with before it is first classified (found small by a search): calm, not a guess. */
+const UNCLASSIFIED_LABEL = 'neutral';
+
 /**
- * Tracked faces as the page draws them: boxes in fractions of the `width` × `height` analysis frame,
- * head roll from the eyes, the shown label's emoji from `set` at the intensity of its probability.
+ * Tracked faces as the page draws them: boxes in fractions of the `width` × `height` frame (the tracker's
+ * pixels), head roll from the eyes, the shown label's emoji from `set` at the intensity of its probability
+ * (a face not classified yet: the neutral emoji at its calmest).
  */
 export function describeFaces(tracked: readonly TrackedFace[], width: number, height: number, labels: readonly string[],
   set: EmojiSet): AnalysedFace[] {
   return tracked.map((face) => {
-    const label = labels[face.labelIndex]!;
-    const { emoji, level } = chooseEmoji(set, label, face.scores[face.labelIndex]!);
+    const label = face.scored ? labels[face.labelIndex]! : labels.includes(UNCLASSIFIED_LABEL) ? UNCLASSIFIED_LABEL : labels[0]!;
+    const { emoji, level } = chooseEmoji(set, label, face.scored ? face.scores[face.labelIndex]! : 0);
     return {
       id: face.id,
       box: { x: face.box.x / width, y: face.box.y / height, width: face.box.width / width, height: face.box.height / height },
@@ -21,7 +25,7 @@ export function describeFaces(tracked: readonly TrackedFace[], width: number, he
       emoji,
       label,
       level,
-      scores: Object.fromEntries(labels.map((l, i) => [l, Math.round(face.scores[i]! * 1000) / 1000])),
+      scores: Object.fromEntries(labels.map((l, i) => [l, Math.round((face.scores[i] ?? 0) * 1000) / 1000])),
       lost: face.lost,
     };
   });

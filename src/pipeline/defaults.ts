@@ -34,8 +34,6 @@ export const DEFAULTS = {
     scale: 1.35,
   },
   analysis: {
-    /** Long side, in pixels, of the copy of a camera frame sent to the analyser (never upscaled). */
-    frameLongSidePx: 320,
     /** At most this many faces per frame are analysed, highest detector scores first. */
     maxFaces: 6,
     /**
@@ -54,6 +52,46 @@ export const DEFAULTS = {
      * this long (ms); a call that starts again within it finds it ready, a later one loads it again (~1 s).
      */
     idleCloseMs: 15_000,
+  },
+  search: {
+    /**
+     * Time between searches for new faces over the whole frame, ms: a face that comes is covered within
+     * about this plus one analysis (about 100 ms). A search costs about as much as ten analyses that only
+     * follow the known faces (six far-range detector calls against one), so it is the rarest.
+     */
+    intervalMs: 400,
+    /** Under pressure the time between searches doubles, step by step, up to this, ms. */
+    maxIntervalMs: 1600,
+    /**
+     * A search tile's side as a share of the frame's shorter side. The far-range detector finds faces down
+     * to about a twelfth of its input (16 of 192 pixels, measured on real group photos), so tiles of two
+     * thirds of the height find faces of about 1/18 of it: 40 pixels at 720.
+     */
+    tileShare: 2 / 3,
+    /** Neighbouring tiles overlap by at least this share of a side (a face of the smallest size lies whole in one). */
+    minTileOverlap: 0.15,
+    /** The far-range detector's input side, pixels (MediaPipe BlazeFace full range: 192 × 192). */
+    detectorInputPx: 192,
+    /**
+     * A face found by a search is classified from the search view only when it is at least this tall
+     * there, pixels; a smaller one is drawn as neutral until the next follow view classifies it.
+     */
+    minClassifyPx: 40,
+  },
+  follow: {
+    /** Side of a follow view's cell, pixels: a face fills about half of it, as large as the 48-pixel alignment needs. */
+    cellPx: 96,
+    /**
+     * A cell shows a square of the frame this many times the face's larger side, centred on where the face
+     * is expected: room for the face to move half its width before the next analysis.
+     */
+    cropScale: 2,
+    /**
+     * Cells per follow view (more faces: more views). The close-range detector runs once over a view,
+     * shrunk to its 128-pixel input: in a 2 × 2 mosaic a face is still 32 pixels there, and on real group
+     * photos such mosaics found as many faces as single crops; 3 × 3 ones, with faces of 21 pixels, fewer.
+     */
+    cellsPerView: 4,
   },
   pacing: {
     /**

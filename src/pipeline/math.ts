@@ -26,3 +26,10 @@ export function iou(a: Box, b: Box): number {
   const inter = w * h;
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
+
+/** `items` without those overlapping an earlier kept one by more than `maxIou` (earlier items win: order them by preference). */
+export function suppressOverlaps<T>(items: readonly T[], boxOf: (item: T) => Box, maxIou: number): T[] {
+  const kept: T[] = [];
+  for (const item of items) if (!kept.some((k) => iou(boxOf(k), boxOf(item)) > maxIou)) kept.push(item);
+  return kept;
+}

@@ -11,6 +11,7 @@ import { DEFAULTS } from './defaults';
 import type { EmojiSet } from './emoji/emojiSets';
 import type { Localized, MessageKey } from './i18n';
 import type { Box } from './types';
+import type { ViewCell, ViewLayout } from './views';
 
 /** One face as the analyser returns it and the page draws it. */
 export interface AnalysedFace {
@@ -33,10 +34,11 @@ export interface AnalysedFace {
   readonly lost: boolean;
 }
 
-/** Milliseconds spent on one analysis, by stage. */
+/** Milliseconds spent on one analysis, by stage (search, follow: finding faces in each kind of view). */
 export interface StageMs {
   readonly decode: number;
-  readonly detect: number;
+  readonly search: number;
+  readonly follow: number;
   readonly align: number;
   readonly classify: number;
   readonly track: number;
@@ -94,16 +96,24 @@ export interface StreamStats {
 // ── hook → bridge ────────────────────────────────────────────────────────────────────────────
 /** Messages the page-world hook sends the bridge. Untrusted: see parseHookMessage. */
 export type HookMessage =
-  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
-      /** RGBA bytes, width × height × 4. */
-      readonly pixels: ArrayBuffer; readonly timestampMs: number;
-      /** False: the frame only moves the faces tracked (see Analyser.analyse). */
+  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
+      /** The camera frame's size, pixels. */
+      readonly frameWidth: number; readonly frameHeight: number;
+      /** What the analyser is shown of the frame (see views.ts). */
+      readonly views: readonly HookView[];
+      /** False: only faces not classified yet are classified (see Analyser.analyse). */
       readonly classify: boolean }
   | { readonly type: 'stats'; readonly stats: StreamStats }
   | { readonly type: 'streamEnded'; readonly streamId: string }
   | { readonly type: 'problem'; readonly streamId: string; readonly problem: HookProblem;
       /** What the browser said (shown after the problem's own words). */
       readonly detail: string };
+
+/** A view of a frame as the page sends it: its layout and its RGBA bytes (layout.width × layout.height × 4). */
+export interface HookView {
+  readonly layout: ViewLayout;
+  readonly pixels: ArrayBuffer;
+}
 
 /** What can go wrong in the page, with the message the popup shows for it. */
 export const HOOK_PROBLEMS = {
@@ -122,10 +132,12 @@ export type BridgeMessage =
 // ── bridge → analyser ────────────────────────────────────────────────────────────────────────
 /** Messages the bridge sends the analyser over its runtime Port. */
 export type AnalyserRequest =
-  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly width: number; readonly height: number;
-      /** RGB bytes (3 per pixel), base64. */
-      readonly rgb: string; readonly timestampMs: number; readonly labelMode: 'seven' | 'five';
-      /** False: the frame only moves the faces tracked (see Analyser.analyse). */
+  | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
+      readonly frameWidth: number; readonly frameHeight: number;
+      /** The views, each's RGB bytes (3 per pixel) in base64. */
+      readonly views: readonly { readonly layout: ViewLayout; readonly rgb: string }[];
+      readonly labelMode: 'seven' | 'five';
+      /** False: only faces not classified yet are classified (see Analyser.analyse). */
       readonly classify: boolean;
       /** The set in use, its entries as artwork keys (an emoji, or a custom image's key). */
       readonly set: EmojiSet }
@@ -185,6 +197,12 @@ export type PopupRequest = { readonly type: 'getStatus' };
 // ── validation of what the page sends ───────────────────────────────────────────────────────
 /** The longest message text accepted from the page. */
 const MAX_TEXT = 300;
+/** Limits of an analysis from the page: frame side, views (a search and the follow views of maxFaces), a view's side. */
+const MAX_FRAME_SIDE = 8192;
+const MAX_VIEWS = 1 + Math.ceil(DEFAULTS.analysis.maxFaces / DEFAULTS.follow.cellsPerView);
+const MAX_VIEW_SIDE = 1024;
+/** A cell's part of the frame may reach past the frame's edges (a face at the edge), by at most this many frames. */
+const MAX_SOURCE_REACH = 4;
 const STREAM_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
@@ -201,14 +219,21 @@ export function parseHookMessage(value: unknown): HookMessage | string {
   if (type !== 'stats' && !(typeof value.streamId === 'string' && STREAM_ID.test(value.streamId))) return `${String(type)}: bad streamId`;
   switch (type) {
     case 'analyse': {
-      const { streamId, seq, width, height, pixels, timestampMs, classify } = value;
-      const side = DEFAULTS.analysis.frameLongSidePx;
+      const { streamId, seq, frameWidth, frameHeight, views, timestampMs, classify } = value;
       if (!isCount(seq, Number.MAX_SAFE_INTEGER)) return 'analyse: seq must be a non-negative integer';
-      if (!isCount(width, side) || !isCount(height, side) || width === 0 || height === 0) return `analyse: width and height must be 1..${side}`;
-      if (!(pixels instanceof ArrayBuffer) || pixels.byteLength !== width * height * 4) return 'analyse: pixels must be an ArrayBuffer of width × height × 4 bytes';
+      if (!isCount(frameWidth, MAX_FRAME_SIDE) || !isCount(frameHeight, MAX_FRAME_SIDE) || frameWidth === 0 || frameHeight === 0) {
+        return `analyse: frameWidth and frameHeight must be 1..${MAX_FRAME_SIDE}`;
+      }
+      if (!Array.isArray(views) || views.length === 0 || views.length > MAX_VIEWS) return `analyse: views must be a list of 1..${MAX_VIEWS}`;
+      const parsed: HookView[] = [];
+      for (const [i, view] of views.entries()) {
+        const checked = parseView(view);
+        if (typeof checked === 'string') return `analyse: views[${i}]: ${checked}`;
+        parsed.push(checked);
+      }
       if (!isReal(timestampMs, Number.MAX_SAFE_INTEGER)) return 'analyse: timestampMs must be a finite number ≥ 0';
       if (typeof classify !== 'boolean') return 'analyse: classify must be true or false';
-      return { type, streamId: streamId as string, seq, width, height, pixels, timestampMs, classify };
+      return { type, streamId: streamId as string, seq, frameWidth, frameHeight, views: parsed, timestampMs, classify };
     }
     case 'stats': {
       const s = value.stats;
@@ -241,4 +266,30 @@ export function parseHookMessage(value: unknown): HookMessage | string {
     default:
       return `unknown message type ${JSON.stringify(type)?.slice(0, 40)}`;
   }
+}
+
+/** Checks one view of an analysis: its layout (kind, size, cells inside it) and its pixels. */
+function parseView(value: unknown): HookView | string {
+  if (!isObject(value) || !isObject(value.layout)) return 'must be {layout, pixels}';
+  const { kind, width, height, cells } = value.layout;
+  if (kind !== 'search' && kind !== 'follow') return 'layout.kind must be search or follow';
+  if (!isCount(width, MAX_VIEW_SIDE) || !isCount(height, MAX_VIEW_SIDE) || width === 0 || height === 0) return `layout width and height must be 1..${MAX_VIEW_SIDE}`;
+  const maxCells = kind === 'search' ? 1 : DEFAULTS.follow.cellsPerView;
+  if (!Array.isArray(cells) || cells.length === 0 || cells.length > maxCells) return `layout.cells must be a list of 1..${maxCells}`;
+  const parsedCells: ViewCell[] = [];
+  for (const [i, cell] of cells.entries()) {
+    if (!isObject(cell) || !isObject(cell.source)) return `cell ${i} must be {source, x, y, width, height}`;
+    const { x, y, width: w, height: h } = cell;
+    if (!isCount(x, width) || !isCount(y, height) || !isCount(w, width - (x as number)) || !isCount(h, height - (y as number)) || w === 0 || h === 0) {
+      return `cell ${i} must lie inside the view`;
+    }
+    const source = cell.source;
+    const reach = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_SOURCE_REACH;
+    if (![source.x, source.y].every(reach) || ![source.width, source.height].every((v) => reach(v) && (v as number) > 0)) {
+      return `cell ${i}: source must be a box in fractions of the frame`;
+    }
+    parsedCells.push({ source: { x: source.x as number, y: source.y as number, width: source.width as number, height: source.height as number }, x, y, width: w, height: h });
+  }
+  if (!(value.pixels instanceof ArrayBuffer) || value.pixels.byteLength !== width * height * 4) return 'pixels must be an ArrayBuffer of width × height × 4 bytes';
+  return { layout: { kind, width, height, cells: parsedCells }, pixels: value.pixels };
 }

@@ -3,17 +3,9 @@
  * where bytes must become text: an RGBA frame is sent as base64 of its RGB bytes (alpha is always 255
  * for camera frames), one pixel per four characters. README ("Frames to the analyser") says why.
  */
-import { DEFAULTS } from './defaults';
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
-
-/** Size of the copy sent to the analyser: the frame scaled so its long side is at most `longSide` (never up). */
-export function analysisSize(width: number, height: number, longSide: number = DEFAULTS.analysis.frameLongSidePx): { width: number; height: number } {
-  const scale = Math.min(1, longSide / Math.max(width, height));
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
 
 /** The base64 alphabet's character codes, by 6-bit value. */
 const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));

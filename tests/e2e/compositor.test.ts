@@ -1,12 +1,13 @@
 /**
  * The page's compositor in Debian's Chromium, on a real camera frame (a fake camera looping real faces):
- * the YUV path (the camera's I420 frame: the analyser's copy sampled from its planes, the emoji blended into
+ * the YUV path (the camera's I420 frame: the analyser's views sampled from its planes, the emoji blended into
  * them) must look like the canvas path (the same frame as RGB, through 2-D canvases), change only the
  * pixels under the emoji, and keep the frame's format.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { build, type Rolldown } from 'vite';
 import { DEFAULTS } from '../../src/pipeline/defaults';
+import { followLayouts, searchLayout } from '../../src/pipeline/views';
 import { launchBrowser, makeFaceVideo, REPO, startCallServer, type Browser, type CallSite } from './harness';
 
 let site: CallSite;
@@ -33,7 +34,9 @@ it('draws the same emoji in YUV as on a canvas, only under the emoji, in the cam
   const page = await browser.context.newPage();
   await page.goto('https://example.com/');
   await page.evaluate(bundle);
-  const result = await page.evaluate(async (scale) => {
+  // The analyser's views: the whole frame to search, and crops around a face and around one at the frame's edge.
+  const views = [searchLayout(640, 480), ...followLayouts([{ x: 0.35, y: 0.3, width: 0.25, height: 0.3 }, { x: 0.9, y: 0.1, width: 0.2, height: 0.2 }], 640, 480)];
+  const result = await page.evaluate(async ([scale, views]) => {
     const { FrameCompositor } = (window as unknown as { emofaceCompositor: typeof import('../../src/content/hook/frameCompositor') }).emofaceCompositor;
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
     const [track] = stream.getVideoTracks();
@@ -71,12 +74,13 @@ it('draws the same emoji in YUV as on a canvas, only under the emoji, in the cam
     const canvasCompositor = new FrameCompositor();
     const canvasPlanes = await canvasCompositor.readPlanes(rgbFrame);
     // The analyser's copies from both paths, before drawing: the same picture.
-    const analysisYuv = yuvCompositor.analysisPixels(frame, planes, 320, 240);
-    const analysisCanvas = canvasCompositor.analysisPixels(rgbFrame, canvasPlanes, 320, 240);
-    let analysisDifference = 0;
-    for (let i = 0; i < analysisYuv.length; i += 4) {
-      for (let c = 0; c < 3; c++) analysisDifference += Math.abs(analysisYuv[i + c]! - analysisCanvas[i + c]!);
-    }
+    const analysisMeanDifferences = views.map((view) => {
+      const fromYuv = yuvCompositor.viewPixels(frame, planes, view);
+      const fromCanvas = canvasCompositor.viewPixels(rgbFrame, canvasPlanes, view);
+      let difference = 0;
+      for (let i = 0; i < fromYuv.length; i += 4) for (let c = 0; c < 3; c++) difference += Math.abs(fromYuv[i + c]! - fromCanvas[i + c]!);
+      return difference / (view.width * view.height * 3);
+    });
     const planar = yuvCompositor.composite(frame, planes, faces, artwork);
     const drawn = canvasCompositor.composite(rgbFrame, canvasPlanes, faces, artwork);
     const [bare, yuv, canvas] = [rgba(frame), rgba(planar), rgba(drawn)];
@@ -109,14 +113,14 @@ it('draws the same emoji in YUV as on a canvas, only under the emoji, in the cam
         }
       }
     }
-    return { formats, analysisMeanDifference: analysisDifference / (320 * 240 * 3), outsideChangedFraction: outsideChanged / outside, insideMeanDifference: insideDifference / insideCount, yellowYuv, yellowCanvas };
-  }, DEFAULTS.render.scale);
+    return { formats, analysisMeanDifferences, outsideChangedFraction: outsideChanged / outside, insideMeanDifference: insideDifference / insideCount, yellowYuv, yellowCanvas };
+  }, [DEFAULTS.render.scale, views] as const);
 
   expect(result.formats.camera).toBe('I420');
   expect(result.formats.planar).toBe('I420');
   expect(result.formats.canvas).not.toBe('I420');
   expect(result.formats.canvasPlanes).toBe(true); // an RGB frame has no planes: the canvas path ran
-  expect(result.analysisMeanDifference).toBeLessThan(4); // 0..255 levels
+  for (const difference of result.analysisMeanDifferences) expect(difference).toBeLessThan(4); // 0..255 levels
   expect(result.yellowYuv).toBeGreaterThan(2000); // the disc is there…
   expect(Math.abs(result.yellowYuv - result.yellowCanvas) / result.yellowCanvas).toBeLessThan(0.1); // …as large as on the canvas
   expect(result.insideMeanDifference).toBeLessThan(6); // 0..255 levels, chroma edges included

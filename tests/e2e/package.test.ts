@@ -58,7 +58,7 @@ it('holds every file the manifest, its pages and its scripts refer to', () => {
     manifest.background!.service_worker, manifest.action!.default_popup!, 'src/offscreen/index.html',
     ...(manifest.content_scripts ?? []).flatMap((s) => s.js ?? []),
     ...Object.values(manifest.icons ?? {}), ...Object.values((manifest.action!.default_icon ?? {}) as Record<string, string>),
-    'models/expression/model.json', 'models/face-detector/face_detection_short_range.tflite', 'models/face-detector/LICENSE',
+    'models/expression/model.json', 'models/face-detector/face_detection_short_range.tflite', 'models/face-detector/face_detection_full_range_sparse.tflite', 'models/face-detector/LICENSE',
     'emoji/LICENSE.md', 'wasm/mediapipe/vision_wasm_internal.wasm', 'wasm/tfjs/tfjs-backend-wasm-simd.wasm',
   ]);
   for (const page of files.filter((f) => f.endsWith('.html'))) {

@@ -12,21 +12,29 @@ const face = (id: number, { label = 'happy', lost = false, x = 0.4 } = {}): Pace
 const travelling = (t: number) => face(1, { x: 0.2 + (2 * DEFAULTS.pacing.movingFacesPerSecond * 0.2 * t) / 1000 });
 
 /**
- * Drives a pacer over `seconds` of 30 fps frames: each frame due is sent and answered at once with
- * `faces(t)`. The times sent, and those of them classified.
+ * Drives a pacer over `seconds` of 30 fps frames: each frame the pacer plans views for is sent and
+ * answered at once with `faces(t)`. The times sent, those of them classified, and those that searched.
  */
 function run(pacer: AnalysisPacer, fromMs: number, seconds: number, faces: (t: number) => PacedFace[], pressure: (t: number) => boolean = () => false) {
-  const sent: number[] & { classified?: number[] } = [];
+  const sent: number[] & { classified?: number[]; searched?: number[]; followed?: number[] } = [];
   sent.classified = [];
+  sent.searched = [];
+  sent.followed = [];
+  let known = false;
   for (let frame = 0; frame < seconds * 30; frame++) {
     const t = fromMs + frame * FRAME_MS;
     if (pressure(t)) pacer.pressure(t);
-    if (!pacer.due(t)) continue;
+    const plan = pacer.plan(t, known);
+    if (!plan) continue;
     const classify = pacer.classifyDue(t);
-    pacer.sent(t, classify);
+    pacer.sent(t, plan, classify);
     sent.push(t);
     if (classify) sent.classified.push(t);
-    pacer.observe(faces(t), t);
+    if (plan.search) sent.searched.push(t);
+    if (plan.follow) sent.followed.push(t);
+    const found = faces(t);
+    known = found.length > 0;
+    pacer.observe(found, t);
   }
   return sent;
 }
@@ -48,9 +56,15 @@ describe('AnalysisPacer', () => {
     // activeHoldMs, then analyses come every stillIntervalMs.
     const still = run(pacer, 2000, 3, () => [face(1, { x: 0.6 })]);
     expect(pacer.moving).toBe(false);
-    const late = still.filter((t) => t >= 2000 + 2 * DEFAULTS.pacing.speedWindowMs + DEFAULTS.pacing.activeHoldMs + 100);
-    expect(Math.min(...gaps(late))).toBeGreaterThanOrEqual(DEFAULTS.pacing.stillIntervalMs - 1);
+    const settled = 2000 + 2 * DEFAULTS.pacing.speedWindowMs + DEFAULTS.pacing.activeHoldMs + 100;
+    const late = still.filter((t) => t >= settled);
+    // Every analysis follows the face; a search, when due, comes with one.
+    expect(still.followed!.filter((t) => t >= settled)).toEqual(late);
     expect(Math.max(...gaps(late))).toBeLessThanOrEqual(DEFAULTS.pacing.stillIntervalMs + FRAME_MS);
+    // An analysis that does not search comes stillIntervalMs after the one before.
+    late.slice(1).forEach((t, i) => {
+      if (!still.searched!.includes(t)) expect(t - late[i]!).toBeGreaterThanOrEqual(DEFAULTS.pacing.stillIntervalMs - 1);
+    });
   });
 
   it('goes back to every frame for activeHoldMs when a label switches, not when a face comes or goes', () => {
@@ -64,7 +78,7 @@ describe('AnalysisPacer', () => {
       const pacer = new AnalysisPacer();
       run(pacer, 0, 3, () => [face(1)]);
       expect(pacer.intervalMs(3000), what).toBe(DEFAULTS.pacing.stillIntervalMs);
-      pacer.sent(3000, true);
+      pacer.sent(3000, { search: false, follow: true }, true);
       pacer.observe(after, 3000);
       expect(pacer.intervalMs(3010), what).toBe(interval);
       // While an expression changes, every analysis classifies.
@@ -95,11 +109,37 @@ describe('AnalysisPacer', () => {
 
   it('starts over when the camera clock goes back', () => {
     const pacer = new AnalysisPacer();
-    pacer.sent(10_000, true);
-    expect(pacer.due(10_010)).toBe(false);
+    pacer.sent(10_000, { search: true, follow: true }, true);
+    expect(pacer.plan(10_010, true)).toBeNull();
     expect(pacer.classifyDue(10_010)).toBe(false);
-    expect(pacer.due(5)).toBe(true);
+    expect(pacer.plan(5, true)).toEqual({ search: true, follow: true });
     expect(pacer.classifyDue(5)).toBe(true);
+  });
+
+  it('searches the whole frame every search interval, with faces or without, and follows faces only when some are known', () => {
+    const pacer = new AnalysisPacer();
+    const empty = run(pacer, 0, 3, () => []);
+    expect(empty.followed).toEqual([]);
+    expect([...empty]).toEqual(empty.searched);
+    for (const gap of gaps(empty)) {
+      expect(gap).toBeGreaterThanOrEqual(DEFAULTS.search.intervalMs - 1);
+      expect(gap).toBeLessThanOrEqual(DEFAULTS.search.intervalMs + FRAME_MS);
+    }
+    // A face appears: it is followed from then on, at the pace of a still scene, and searches go on.
+    const withFace = run(pacer, 3000, 3, () => [face(1)]);
+    expect(withFace.followed!.length).toBeGreaterThan((3 * 1000) / DEFAULTS.pacing.stillIntervalMs);
+    expect(Math.max(...gaps(withFace.searched!))).toBeLessThanOrEqual(DEFAULTS.search.intervalMs + FRAME_MS);
+  });
+
+  it('searches less often under pressure, up to the search\'s maxIntervalMs, and back once it is gone', () => {
+    const pacer = new AnalysisPacer();
+    const busy = run(pacer, 0, 6, () => [face(1)], () => true);
+    expect(pacer.searchIntervalMs(6000)).toBe(DEFAULTS.search.maxIntervalMs);
+    const late = busy.searched!.filter((t) => t > 4000);
+    for (const gap of gaps(late)) expect(gap).toBeGreaterThanOrEqual(DEFAULTS.search.maxIntervalMs - 1);
+    const intervals: number[] = [];
+    for (let t = 6000; t <= 20_000; t += 1000) intervals.push(pacer.searchIntervalMs(t));
+    expect(intervals.at(-1)).toBe(DEFAULTS.search.intervalMs);
   });
 
   it('does not take a face\'s jitter between frames for motion', () => {

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { placementBounds } from '../../src/pipeline/render/overlay';
 import {
-  blendPatch, patchSide, preparePatch, scaledRgba, snapPlacement, yuvCoefficients,
+  blendPatch, patchSide, preparePatch, snapPlacement, viewRgba, yuvCoefficients,
   type PlanarFormat, type Planes, type Patch, type YuvCoefficients,
 } from '../../src/pipeline/render/planarBlend';
 
@@ -215,7 +215,7 @@ describe('blending emoji into YUV planes', () => {
       const frame = greyFrame(format, 16, 12);
       blend(frame, solidPatch(8, 12, [255, 0, 0, 255]), 0, 0);
       blend(frame, solidPatch(8, 12, [40, 160, 220, 255]), 8, 0);
-      const small = scaledRgba(frame, BT601, 4, 3);
+      const small = viewRgba(frame, BT601, { kind: 'search', width: 4, height: 3, cells: [{ source: { x: 0, y: 0, width: 1, height: 1 }, x: 0, y: 0, width: 4, height: 3 }] });
       expect(small.length).toBe(4 * 3 * 4);
       for (const [x, rgb] of [[0, [255, 0, 0]], [1, [255, 0, 0]], [2, [40, 160, 220]], [3, [40, 160, 220]]] as const) {
         for (let y = 0; y < 3; y++) {
@@ -224,6 +224,27 @@ describe('blending emoji into YUV planes', () => {
           expect(small[i + 3]).toBe(255);
         }
       }
+    }
+  });
+
+  it('draws each cell of a view from its part of the frame, black where that part leaves the frame', () => {
+    const frame = greyFrame('I420', 16, 12);
+    blend(frame, solidPatch(8, 12, [255, 0, 0, 255]), 0, 0);
+    blend(frame, solidPatch(8, 12, [40, 160, 220, 255]), 8, 0);
+    // Two 4 × 4 cells side by side: the right half of the frame, then a square reaching past its left edge.
+    const view = viewRgba(frame, BT601, {
+      kind: 'follow', width: 8, height: 4, cells: [
+        { source: { x: 0.5, y: 0, width: 0.5, height: 1 }, x: 0, y: 0, width: 4, height: 4 },
+        { source: { x: -0.25, y: 0, width: 0.5, height: 1 }, x: 4, y: 0, width: 4, height: 4 },
+      ],
+    });
+    const pixel = (x: number, y: number) => [...view.subarray((y * 8 + x) * 4, (y * 8 + x) * 4 + 4)];
+    for (let y = 0; y < 4; y++) {
+      for (const x of [0, 1, 2, 3, 6, 7]) {
+        const rgb = x < 4 ? [40, 160, 220] : [255, 0, 0];
+        pixel(x, y).slice(0, 3).forEach((v, c) => expect(Math.abs(v - rgb[c]!), `(${x}, ${y})`).toBeLessThanOrEqual(3));
+      }
+      for (const x of [4, 5]) expect(pixel(x, y), `(${x}, ${y}) is outside the frame`).toEqual([0, 0, 0, 255]);
     }
   });
 

@@ -105,12 +105,20 @@ describe('FaceTracker', () => {
     expect(back[0]).toMatchObject({ id: 1, lost: false });
   });
 
-  it('moves tracked faces on frames not classified, keeps their expression, and starts no new face from them', () => {
+  it('moves tracked faces on frames not classified and keeps their expression; a face seen unclassified starts unclassified', () => {
     const tracker = new FaceTracker({ scoreTimeConstantMs: 250, hysteresis: 0 });
     tracker.update([obs(face(100), 1, 0)], 0);
+    expect(tracker.unscored([face(120).box, face(600).box], 33)).toEqual([false, true]);
     const moved = tracker.update([{ detection: face(120), scores: null }, { detection: face(600), scores: null }], 33);
-    expect(moved).toHaveLength(1);
-    expect(moved[0]).toMatchObject({ id: 1, lastSeenMs: 33, lastScoredMs: 0 });
+    expect(moved).toHaveLength(2);
+    expect(moved[0]).toMatchObject({ id: 1, lastSeenMs: 33, lastScoredMs: 0, scored: true });
+    expect(moved[1]).toMatchObject({ id: 2, scored: false });
+    // The new face needs probabilities until it has some; its first are taken as they are, not smoothed.
+    expect(tracker.unscored([face(120).box, face(600).box], 66)).toEqual([false, true]);
+    const classified = tracker.update([{ detection: face(120), scores: null }, obs(face(600), 0, 1)], 66);
+    expect(classified[1]).toMatchObject({ id: 2, scored: true, labelIndex: 1 });
+    expect([...classified[1]!.scores]).toEqual([0, 1]);
+    expect(tracker.unscored([face(600).box], 99)).toEqual([false]);
     expect(moved[0]!.box.x).toBeGreaterThan(110);
     expect([...moved[0]!.scores]).toEqual([1, 0]);
     // The next classified frame smooths over the time since the last classified one (250 ms), not since the last frame.

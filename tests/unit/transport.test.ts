@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, base64ToBytes, bytesToBase64, decodeRgb, encodeRgb } from '../../src/pipeline/transport';
+import { base64ToBytes, bytesToBase64, decodeRgb, encodeRgb } from '../../src/pipeline/transport';
 import { loadFrame, PHOTOS } from './fixtures';
 
 describe('frames to the analyser', () => {
-  it('scales the long side down to 320 and keeps the aspect ratio, never up', () => {
-    expect(analysisSize(1280, 720)).toEqual({ width: 320, height: 180 });
-    expect(analysisSize(640, 480)).toEqual({ width: 320, height: 240 });
-    expect(analysisSize(480, 640)).toEqual({ width: 240, height: 320 });
-    expect(analysisSize(200, 100)).toEqual({ width: 200, height: 100 });
-  });
   it('sends RGB as base64, 4 characters a pixel, and gets the same pixels back (alpha 255)', async () => {
     const frame = await loadFrame(PHOTOS.astronaut.path);
     const text = encodeRgb(frame.data);

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../../pipeline/defaults';
 import { centreOf, median } from '../../pipeline/math';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
 import { AnalysisPacer, PressureGauge } from '../../pipeline/schedule/analysisPacer';
-import { analysisSize } from '../../pipeline/transport';
+import { followLayouts, searchLayout } from '../../pipeline/views';
 import type { BridgeLink } from './bridgeLink';
 import { dressAsCamera } from './cameraTrack';
 import { FrameCompositor, type FaceOnFrame, type PlanarFrame } from './frameCompositor';
@@ -36,10 +36,11 @@ interface DrawnFace {
  * One camera track turned into the track the call receives. Frames drive everything (no timers tied to
  * painting, so a hidden tab keeps going): each camera frame gets the newest faces' emoji drawn on it at
  * full size, each moved on by its face's velocity since the analysed frame, or passes through untouched
- * when emoface is off, has no fresh faces or fails. A small copy of the frame goes to the analyser when
- * the pacer says one is due (often while faces move or change, rarely while the scene is still, less
- * often while the call's frames are late) and fewer than DEFAULTS.analysis.maxInFlight analyses are in
- * flight. A frame never waits for one.
+ * when emoface is off, has no fresh faces or fails. Views of the frame (crops around the known faces, now
+ * and then the whole frame to search for new ones; see views.ts) go to the analyser when the pacer says
+ * one is due (often while faces move or change, rarely while the scene is still, less often while the
+ * call's frames are late) and fewer than DEFAULTS.analysis.maxInFlight analyses are in flight. A frame
+ * never waits for one.
  */
 export class CameraPipeline {
   /** A secret between hook and bridge: the bridge trusts a stream's messages by it. */
@@ -207,15 +208,16 @@ export class CameraPipeline {
         this.#latest = null;
         return frame;
       }
-      const analyse = this.#analysisWanted(timestampMs);
+      const followed = this.#facesToFollow(timestampMs);
+      const plan = this.#analysisWanted(timestampMs, followed.length > 0);
       const faces = this.#facesToDraw(timestampMs, state.artwork);
       this.#window.faces = faces.length;
       if (faces.length > 0) this.#window.emojiFrames++;
-      if (!analyse && faces.length === 0) return frame;
+      if (!plan && faces.length === 0) return frame;
       const copyStarted = performance.now();
       const planar = await this.#compositor.readPlanes(frame);
       this.#window.copyMs.push(performance.now() - copyStarted);
-      if (analyse) this.#sendForAnalysis(frame, planar, timestampMs, faces);
+      if (plan) this.#sendForAnalysis(frame, planar, timestampMs, plan, followed, faces);
       if (faces.length === 0) return frame;
       const compositeStarted = performance.now();
       const drawn = this.#compositor.composite(frame, planar, faces, state.artwork);
@@ -247,31 +249,48 @@ export class CameraPipeline {
   }
 
   /**
-   * Whether the frame at `timestampMs` goes to the analyser: the pacer says one is due and fewer than
-   * maxInFlight analyses are unanswered (timed-out ones dropped).
+   * Which views the frame at `timestampMs` shows the analyser (`faces`: some are known), or null for none:
+   * as the pacer plans, when fewer than maxInFlight analyses are unanswered (timed-out ones dropped).
    */
-  #analysisWanted(timestampMs: number): boolean {
+  #analysisWanted(timestampMs: number, faces: boolean): { search: boolean; follow: boolean } | null {
     const now = performance.now();
     for (const [seq, sentAtMs] of this.#inFlight) if (now - sentAtMs >= DEFAULTS.analysis.replyTimeoutMs) this.#inFlight.delete(seq);
-    return this.#inFlight.size < DEFAULTS.analysis.maxInFlight && this.#pacer.due(timestampMs);
+    return this.#inFlight.size < DEFAULTS.analysis.maxInFlight ? this.#pacer.plan(timestampMs, faces) : null;
   }
 
-  /** Sends the frame's small copy to the analyser, and remembers where its emoji are drawn (`faces`). */
-  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number, faces: readonly (FaceOnFrame & { readonly id: number })[]): void {
-    const { width, height } = analysisSize(frame.displayWidth, frame.displayHeight);
+  /**
+   * Sends the analyser the frame's views as `plan` says (`followed`: the known faces' boxes now), and
+   * remembers where the frame's emoji are drawn (`faces`).
+   */
+  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number, plan: { search: boolean; follow: boolean },
+    followed: readonly AnalysedFace['box'][], faces: readonly (FaceOnFrame & { readonly id: number })[]): void {
+    const frameWidth = frame.displayWidth;
+    const frameHeight = frame.displayHeight;
+    const layouts = [
+      ...(plan.search ? [searchLayout(frameWidth, frameHeight)] : []),
+      ...(plan.follow ? followLayouts(followed, frameWidth, frameHeight) : []),
+    ];
     const copyStarted = performance.now();
-    const pixels = this.#compositor.analysisPixels(frame, planar, width, height).buffer;
+    const views = layouts.map((layout) => ({ layout, pixels: this.#compositor.viewPixels(frame, planar, layout).buffer }));
     this.#window.analysisCopyMs.push(performance.now() - copyStarted);
     const seq = ++this.#seq;
     this.#inFlight.set(seq, performance.now());
     const classify = this.#pacer.classifyDue(timestampMs);
-    this.#pacer.sent(timestampMs, classify);
-    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, width, height, pixels, timestampMs, classify }, [pixels]);
+    this.#pacer.sent(timestampMs, plan, classify);
+    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, frameWidth, frameHeight, views, timestampMs, classify }, views.map((view) => view.pixels));
     this.#drawn.set(timestampMs, {
       width: frame.displayWidth, height: frame.displayHeight,
       faces: faces.map((face) => ({ id: face.id, ...centreOf(face.box) })),
     });
     if (this.#drawn.size > DRAWN_KEPT) this.#drawn.delete(this.#drawn.keys().next().value!);
+  }
+
+  /** Where the newest result's faces are expected at `timestampMs` (held ones too: a follow may find them again); none when it is too old. */
+  #facesToFollow(timestampMs: number): AnalysedFace['box'][] {
+    const latest = this.#latest;
+    if (!latest) return [];
+    const ageMs = Math.max(0, timestampMs - latest.timestampMs);
+    return ageMs > DEFAULTS.analysis.maxResultAgeMs ? [] : latest.faces.map((face) => predictedBox(face, ageMs));
   }
 
   /** The newest result's faces that have artwork, each moved on by its velocity to `timestampMs`. */

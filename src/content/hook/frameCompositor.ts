@@ -1,8 +1,10 @@
 import { boxToPixels, drawEmoji, drawOverlay, placeEmoji, type Placement } from '../../pipeline/render/overlay';
 import {
-  blendPatch, patchSide, preparePatch, scaledRgba, snapPlacement, yuvCoefficients, type Planes, type PreparedPatch, type YuvCoefficients,
+  blendPatch, patchSide, preparePatch, snapPlacement, viewRgba, yuvCoefficients, type Planes, type PreparedPatch, type YuvCoefficients,
 } from '../../pipeline/render/planarBlend';
 import type { Box } from '../../pipeline/types';
+import type { ViewLayout } from '../../pipeline/views';
+import { paintView } from '../../offscreen/viewPainter';
 
 /** A face to draw: its box in fractions of the frame (0..1), head roll in radians, and its emoji. */
 export interface FaceOnFrame {
@@ -63,9 +65,9 @@ export class FrameCompositor {
   /** A number for each artwork image seen: a new image (another set) never meets an old one's patches. */
   readonly #imageNumbers = new WeakMap<ImageBitmap, number>();
   #imagesSeen = 0;
-  /** The canvases of frames in other formats: full size, and the analyser's copy. */
+  /** The canvases of frames in other formats: full size, and the analyser's views. */
   #canvas: OffscreenCanvas | null = null;
-  #small: OffscreenCanvas | null = null;
+  #viewCanvas: OffscreenCanvas | null = null;
 
   /** A copy of the frame's planes, or null when the frame must go through a canvas. */
   async readPlanes(frame: VideoFrame): Promise<PlanarFrame | null> {
@@ -82,16 +84,11 @@ export class FrameCompositor {
     return { planes: { format, width, height, data: this.#buffer, layout }, coefficients };
   }
 
-  /**
-   * The frame scaled to `width` × `height`, RGBA, for the analyser. Taken from `planar` (from readPlanes
-   * on this frame, before `composite` drew on it) when there is one.
-   */
-  analysisPixels(frame: VideoFrame, planar: PlanarFrame | null, width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
-    if (planar) return scaledRgba(planar.planes, planar.coefficients, width, height);
-    if (this.#small?.width !== width || this.#small.height !== height) this.#small = new OffscreenCanvas(width, height);
-    const ctx = this.#small.getContext('2d', { willReadFrequently: true })!;
-    ctx.drawImage(frame, 0, 0, width, height);
-    return ctx.getImageData(0, 0, width, height).data;
+  /** The pixels of a view of `frame` (see views.ts), from `planar` when the frame was read as YUV, else through a canvas. */
+  viewPixels(frame: VideoFrame, planar: PlanarFrame | null, layout: ViewLayout): Uint8ClampedArray<ArrayBuffer> {
+    if (planar) return viewRgba(planar.planes, planar.coefficients, layout);
+    this.#viewCanvas ??= new OffscreenCanvas(layout.width, layout.height);
+    return paintView(frame, frame.displayWidth, frame.displayHeight, layout, this.#viewCanvas).data;
   }
 
   /**

@@ -2,6 +2,7 @@
  * Blending emoji artwork straight into a camera frame's YUV planes (I420 or NV12, 4:2:0), so the page
  * never converts a whole frame to RGB and back: only the pixels under an emoji are touched.
  */
+import type { ViewLayout } from '../views';
 import { placementBounds, type Placement } from './overlay';
 
 /** The 4:2:0 layouts a camera frame comes in that the planar path handles (VideoFrame.format). */
@@ -254,11 +255,12 @@ export function blendPatch(planes: Planes, patch: PreparedPatch, left: number, t
 }
 
 /**
- * The frame scaled down to `width` × `height` as RGBA (alpha 255), for the analyser: each output pixel is
- * the bilinear sample at its centre (the four frame pixels around it, and the chroma under them), as a
- * canvas's `drawImage` with smoothing makes it, without converting the whole frame to RGB first.
+ * A view of the frame as RGBA (alpha 255), for the analyser: each cell's part of the frame scaled into its
+ * place, each output pixel the bilinear sample at its centre (the four frame pixels around it, and the
+ * chroma under them), as a canvas's `drawImage` with smoothing makes it, without converting the whole
+ * frame to RGB first. Parts of a cell outside the frame are black.
  */
-export function scaledRgba(planes: Planes, coefficients: YuvCoefficients, width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
+export function viewRgba(planes: Planes, coefficients: YuvCoefficients, layout: ViewLayout): Uint8ClampedArray<ArrayBuffer> {
   const { kr, kb, fullRange } = coefficients;
   const kg = 1 - kr - kb;
   // Y' = (luma − yOffset) / yScale; Cb, Cr = (chroma − 128) / cScale; R = Y' + 2(1 − kr)·Cr, B = Y' + 2(1 − kb)·Cb.
@@ -274,30 +276,41 @@ export function scaledRgba(planes: Planes, coefficients: YuvCoefficients, width:
   const { data } = planes;
   const [lumaPlane, firstChroma, secondChroma] = planes.layout as [PlaneLayout, PlaneLayout, PlaneLayout | undefined];
   const interleaved = planes.format === 'NV12';
-  const out = new Uint8ClampedArray(width * height * 4);
-  // The first of the two frame pixels around an output pixel's centre, kept inside the frame: per
-  // column once, per row as it comes.
-  const firstOfPair = (o: number, step: number, size: number) => Math.min(size - 2, Math.max(0, Math.floor((o + 0.5) * step - 0.5)));
-  const stepX = planes.width / width;
-  const stepY = planes.height / height;
-  const columns = Int32Array.from({ length: width }, (_, ox) => firstOfPair(ox, stepX, planes.width));
-  for (let oy = 0; oy < height; oy++) {
-    const y = firstOfPair(oy, stepY, planes.height);
-    const row = lumaPlane.offset + y * lumaPlane.stride;
-    const chromaY = (y + 1) >> 1;
-    const firstRow = firstChroma.offset + chromaY * firstChroma.stride;
-    const secondRow = interleaved ? firstRow + 1 : secondChroma!.offset + chromaY * secondChroma!.stride;
-    for (let ox = 0, o = oy * width * 4; ox < width; ox++, o += 4) {
-      const x = columns[ox]!;
-      const luma = (data[row + x]! + data[row + x + 1]! + data[row + lumaPlane.stride + x]! + data[row + lumaPlane.stride + x + 1]!) / 4;
-      const chromaX = (x + 1) >> 1;
-      const cb = data[firstRow + (interleaved ? 2 * chromaX : chromaX)]! - 128;
-      const cr = data[interleaved ? firstRow + 2 * chromaX + 1 : secondRow + chromaX]! - 128;
-      const base = (luma - yOffset) * toRgb;
-      out[o] = base + crToR * cr;
-      out[o + 1] = base + crToG * cr + cbToG * cb;
-      out[o + 2] = base + cbToB * cb;
-      out[o + 3] = 255;
+  const out = new Uint8ClampedArray(layout.width * layout.height * 4);
+  // The first of the two frame pixels around an output pixel's centre (−1: the centre is outside the frame).
+  const firstOfPair = (centre: number, size: number) => (centre < 0 || centre >= size ? -1 : Math.min(size - 2, Math.max(0, Math.floor(centre - 0.5))));
+  for (const cell of layout.cells) {
+    const { source } = cell;
+    const stepX = (source.width * planes.width) / cell.width;
+    const stepY = (source.height * planes.height) / cell.height;
+    const left = source.x * planes.width;
+    const top = source.y * planes.height;
+    // Per column once, per row as it comes.
+    const columns = Int32Array.from({ length: cell.width }, (_, cx) => firstOfPair(left + (cx + 0.5) * stepX, planes.width));
+    for (let cy = 0; cy < cell.height; cy++) {
+      const y = firstOfPair(top + (cy + 0.5) * stepY, planes.height);
+      const rowStart = ((cell.y + cy) * layout.width + cell.x) * 4;
+      if (y < 0) {
+        for (let o = rowStart + 3; o < rowStart + cell.width * 4; o += 4) out[o] = 255;
+        continue;
+      }
+      const row = lumaPlane.offset + y * lumaPlane.stride;
+      const chromaY = (y + 1) >> 1;
+      const firstRow = firstChroma.offset + chromaY * firstChroma.stride;
+      const secondRow = interleaved ? firstRow + 1 : secondChroma!.offset + chromaY * secondChroma!.stride;
+      for (let cx = 0, o = rowStart; cx < cell.width; cx++, o += 4) {
+        out[o + 3] = 255;
+        const x = columns[cx]!;
+        if (x < 0) continue;
+        const luma = (data[row + x]! + data[row + x + 1]! + data[row + lumaPlane.stride + x]! + data[row + lumaPlane.stride + x + 1]!) / 4;
+        const chromaX = (x + 1) >> 1;
+        const cb = data[firstRow + (interleaved ? 2 * chromaX : chromaX)]! - 128;
+        const cr = data[interleaved ? firstRow + 2 * chromaX + 1 : secondRow + chromaX]! - 128;
+        const base = (luma - yOffset) * toRgb;
+        out[o] = base + crToR * cr;
+        out[o + 1] = base + crToG * cr + cbToG * cb;
+        out[o + 2] = base + cbToB * cb;
+      }
     }
   }
   return out;

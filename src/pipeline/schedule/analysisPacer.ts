@@ -18,18 +18,20 @@ interface FaceSeen {
 type PacingOptions = { -readonly [K in keyof typeof DEFAULTS.pacing]: number };
 
 /**
- * When a camera stream's next frame goes to the analyser, and whether it classifies the faces or only
- * moves them. Analyses are spent where they change what the call sees: at the active pace while a face
- * moves faster than its emoji's prediction carries it well or an expression changes (a label switches),
- * a few times a second while the scene is still; a face that comes or goes is noticed at the next of
- * those, within DEFAULTS.pacing.stillIntervalMs. Under pressure (the
- * call's frames late) the interval doubles step by step, before a camera frame is dropped for emoface's
- * sake, and comes back step by step once the pressure is gone. Time is the camera's (`timestampMs`, ms):
+ * When a camera stream's next frame goes to the analyser, what it shows the analyser, and whether it
+ * classifies the faces or only moves them. Known faces are followed (see views.ts) where it changes what
+ * the call sees: at the active pace while a face moves faster than its emoji's prediction carries it well
+ * or an expression changes (a label switches), a few times a second while the scene is still (a face that
+ * leaves is noticed at the next of those). The whole frame is searched for new faces every
+ * DEFAULTS.search.intervalMs, the most costly view, whether or not faces are known. Under pressure (the
+ * call's frames late) both intervals double step by step, before a camera frame is dropped for emoface's
+ * sake, and come back step by step once the pressure is gone. Time is the camera's (`timestampMs`, ms):
  * the pacer reads no clock.
  */
 export class AnalysisPacer {
   readonly options: PacingOptions;
   #lastSentMs = -Infinity;
+  #lastSearchMs = -Infinity;
   #lastClassifiedMs = -Infinity;
   /** Until when an expression changes: every analysis classifies. */
   #changingUntilMs = -Infinity;
@@ -53,11 +55,24 @@ export class AnalysisPacer {
     return Math.min(this.options.maxIntervalMs, base * 2 ** this.#level);
   }
 
-  /** Whether the frame at `nowMs` should be analysed (the caller also limits the analyses in flight). */
-  due(nowMs: number): boolean {
+  /** Time between searches at `nowMs`, ms: DEFAULTS.search.intervalMs, doubled per pressure step, capped at its maxIntervalMs. */
+  searchIntervalMs(nowMs: number): number {
+    this.#recover(nowMs);
+    return Math.min(DEFAULTS.search.maxIntervalMs, DEFAULTS.search.intervalMs * 2 ** this.#level);
+  }
+
+  /**
+   * Whether the frame at `nowMs` should be analysed, and with which views: a search when one is due, the
+   * known faces followed when `faces` are known and a follow is due (or a search goes anyway); null for
+   * none. The caller also limits the analyses in flight.
+   */
+  plan(nowMs: number, faces: boolean): { search: boolean; follow: boolean } | null {
     // A clock that went back (a camera restarted) starts the pacing over.
     if (nowMs < this.#lastSentMs) this.#lastSentMs = -Infinity;
-    return nowMs - this.#lastSentMs >= this.intervalMs(nowMs) - 1;
+    if (nowMs < this.#lastSearchMs) this.#lastSearchMs = -Infinity;
+    const search = nowMs - this.#lastSearchMs >= this.searchIntervalMs(nowMs) - 1;
+    const follow = faces && (search || nowMs - this.#lastSentMs >= this.intervalMs(nowMs) - 1);
+    return search || follow ? { search, follow } : null;
   }
 
   /**
@@ -70,9 +85,10 @@ export class AnalysisPacer {
     return nowMs < this.#changingUntilMs || nowMs - this.#lastClassifiedMs >= this.options.classifyIntervalMs - 1;
   }
 
-  /** The frame at `nowMs` went to the analyser, classified or not. */
-  sent(nowMs: number, classify: boolean): void {
-    this.#lastSentMs = nowMs;
+  /** The frame at `nowMs` went to the analyser, as `plan` said, classifying or not. */
+  sent(nowMs: number, views: { search: boolean; follow: boolean }, classify: boolean): void {
+    if (views.follow) this.#lastSentMs = nowMs;
+    if (views.search) this.#lastSearchMs = nowMs;
     if (classify) this.#lastClassifiedMs = nowMs;
   }
 

@@ -21,8 +21,9 @@ export interface TrackerOptions {
 }
 
 /**
- * One observation handed to the tracker: a detection and its label probabilities, or null for a frame that
- * was not classified (it moves a tracked face and leaves its expression as it was; it starts no face).
+ * One observation handed to the tracker: a detection and its label probabilities, or null where the face
+ * was not classified (it moves a tracked face and leaves its expression as it was, or starts a face whose
+ * expression is not known yet).
  */
 export interface Observation {
   readonly detection: Detection;
@@ -45,8 +46,10 @@ export interface TrackedFace {
   readonly windowStart: { readonly centre: Point; readonly atMs: number };
   /** Detector score of the latest detection. */
   readonly detectionScore: number;
-  /** Smoothed probabilities, in label order. */
+  /** Smoothed probabilities, in label order (empty until the face is first classified). */
   readonly scores: Float32Array;
+  /** False until an observation of the face came with probabilities. */
+  readonly scored: boolean;
   /** Index of the label shown (changes only past the hysteresis margin). */
   readonly labelIndex: number;
   /** True while the face is held without a detection (moved on by its velocity, for at most DEFAULTS.analysis.maxPredictionMs). */
@@ -118,40 +121,65 @@ export class FaceTracker {
       throw new RangeError(`timestampMs must be finite and not decrease: ${timestampMs} after ${this.#lastMs}`);
     }
     this.#lastMs = timestampMs;
-    const pairs: [number, number, number][] = [];
-    // Detections are matched to where each track is expected now, so a face that moved far between two
-    // sparse analyses keeps its id.
-    this.#tracks.forEach((track, t) => observations.forEach((obs, o) => {
-      const overlap = iou(expectedBox(track, timestampMs - track.lastSeenMs), obs.detection.box);
-      if (overlap >= this.options.minIou) pairs.push([overlap, t, o]);
-    }));
-    pairs.sort((a, b) => b[0] - a[0]);
-    const trackTaken = new Set<number>();
-    const observationTaken = new Set<number>();
+    const matched = this.#match(observations.map((obs) => obs.detection.box), timestampMs);
     const next: TrackedFace[] = [];
-    for (const [, t, o] of pairs) {
-      if (trackTaken.has(t) || observationTaken.has(o)) continue;
-      trackTaken.add(t);
-      observationTaken.add(o);
-      next.push(this.#continue(this.#tracks[t]!, observations[o]!, timestampMs));
-    }
-    this.#tracks.forEach((track, t) => {
-      if (!trackTaken.has(t) && timestampMs - track.lastSeenMs <= this.options.holdMs) next.push({ ...track, lost: true });
-    });
+    const continued = new Set<number>();
     observations.forEach((obs, o) => {
-      if (!observationTaken.has(o) && obs.scores) next.push(this.#start(obs.detection, obs.scores, timestampMs));
+      const t = matched.get(o);
+      if (t === undefined) {
+        next.push(this.#start(obs.detection, obs.scores, timestampMs));
+      } else {
+        continued.add(t);
+        next.push(this.#continue(this.#tracks[t]!, obs, timestampMs));
+      }
+    });
+    this.#tracks.forEach((track, t) => {
+      if (!continued.has(t) && timestampMs - track.lastSeenMs <= this.options.holdMs) next.push({ ...track, lost: true });
     });
     this.#tracks = next.sort((a, b) => a.id - b.id);
     // A face held without a detection is given where it is expected now; the track keeps its detected box.
     return this.#tracks.map((track) => (track.lost ? { ...track, box: expectedBox(track, timestampMs - track.lastSeenMs) } : track));
   }
 
-  #start(detection: Detection, observed: Float32Array, timestampMs: number): TrackedFace {
-    const scores = Float32Array.from(observed);
+  /**
+   * For each box (frame pixels) seen at `timestampMs`, whether an observation of it would need
+   * probabilities: it would start a face, or continue one not classified yet. Changes nothing.
+   */
+  unscored(boxes: readonly Box[], timestampMs: number): boolean[] {
+    const matched = this.#match(boxes, timestampMs);
+    return boxes.map((_, o) => {
+      const t = matched.get(o);
+      return t === undefined || !this.#tracks[t]!.scored;
+    });
+  }
+
+  /**
+   * Which track each box continues (box index → track index): greedy by IoU with where each track is
+   * expected at `timestampMs`, so a face that moved far between two sparse analyses keeps its id.
+   */
+  #match(boxes: readonly Box[], timestampMs: number): Map<number, number> {
+    const pairs: [number, number, number][] = [];
+    this.#tracks.forEach((track, t) => boxes.forEach((box, o) => {
+      const overlap = iou(expectedBox(track, timestampMs - track.lastSeenMs), box);
+      if (overlap >= this.options.minIou) pairs.push([overlap, t, o]);
+    }));
+    pairs.sort((a, b) => b[0] - a[0]);
+    const trackTaken = new Set<number>();
+    const matched = new Map<number, number>();
+    for (const [, t, o] of pairs) {
+      if (trackTaken.has(t) || matched.has(o)) continue;
+      trackTaken.add(t);
+      matched.set(o, t);
+    }
+    return matched;
+  }
+
+  #start(detection: Detection, observed: Float32Array | null, timestampMs: number): TrackedFace {
+    const scores = observed ? Float32Array.from(observed) : new Float32Array(0);
     return {
       id: this.#nextId++, box: detection.box, keypoints: detection.keypoints, detectionScore: detection.score,
       velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs },
-      scores, labelIndex: argmax(scores), lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
+      scores, scored: observed !== null, labelIndex: observed ? argmax(scores) : 0, lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
     };
   }
 
@@ -166,10 +194,11 @@ export class FaceTracker {
     const wBox = smoothingWeight(dt, this.options.boxTimeConstantMs);
     const wSize = smoothingWeight(dt, this.options.sizeTimeConstantMs);
     const observed = obs.scores;
-    const wScore = smoothingWeight(timestampMs - track.lastScoredMs, this.options.scoreTimeConstantMs);
-    const scores = observed ? track.scores.map((old, i) => mix(old, observed[i]!, wScore)) : track.scores;
+    // A face's first probabilities are taken as they are: there is nothing to smooth them with.
+    const wScore = track.scored ? smoothingWeight(timestampMs - track.lastScoredMs, this.options.scoreTimeConstantMs) : 1;
+    const scores = observed ? Float32Array.from(observed, (fresh, i) => mix(track.scores[i] ?? 0, fresh, wScore)) : track.scores;
     const best = argmax(scores);
-    const labelIndex = scores[best]! - scores[track.labelIndex]! > this.options.hysteresis ? best : track.labelIndex;
+    const labelIndex = !track.scored || scores[best]! - scores[track.labelIndex]! > this.options.hysteresis ? best : track.labelIndex;
     const lastScoredMs = observed ? timestampMs : track.lastScoredMs;
     const expected = expectedBox(track, dt);
     const moved = { x: expected.x - track.box.x, y: expected.y - track.box.y };
@@ -194,7 +223,8 @@ export class FaceTracker {
       windowStart = { centre: detected, atMs: timestampMs };
     }
     return {
-      id: track.id, box, keypoints, velocity, windowStart, detectionScore: obs.detection.score, scores, labelIndex, lost: false, lastSeenMs: timestampMs, lastScoredMs,
+      id: track.id, box, keypoints, velocity, windowStart, detectionScore: obs.detection.score, scores, scored: track.scored || observed !== null,
+      labelIndex, lost: false, lastSeenMs: timestampMs, lastScoredMs,
     };
   }
 }
