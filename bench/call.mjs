@@ -2,7 +2,9 @@
 // emoface, in Debian's Chromium with the built extension, through a real loopback WebRTC call from a fake
 // camera of real faces. For each scene, width×height:faces[:motion] at 30 fps (by default 640×480 and
 // 1280×720 with one face and with three, and 1280×720 with one face that moves across the frame; motion
-// as demo/fakeCamera.mjs makes it, 'drift' unless given), it measures over --seconds:
+// as demo/fakeCamera.mjs makes it, 'drift' unless given), or `room` (demo/roomScene.mjs: six small faces
+// at 1280×720, one walking in; also how many of them the other side sees covered, and how soon the new
+// one), it measures over --seconds:
 //   the frames per second the remote side receives, and the camera's;
 //   the page's time to draw the emoji on a frame and its whole time per frame, the analysis rate and
 //   interval, the share of seconds the analysis yielded to the call, the offscreen stages' ms, the age of
@@ -20,7 +22,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
-import { FACE_PHOTOS, makeFaceVideo, MOTIONS, MOVE } from '../demo/fakeCamera.mjs';
+import { FACE_PHOTOS, makeFaceVideo, makeRoomVideo, MOTIONS, MOVE } from '../demo/fakeCamera.mjs';
+import { coverageByFace, entryDelays, lookAtRemote } from '../demo/roomCoverage.mjs';
+import { ROOM } from '../demo/roomScene.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { startBusy } from './busy.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
@@ -30,7 +34,7 @@ import { round, summariseStreams } from './streamSummary.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: {
   seconds: { type: 'string', default: '10' },
-  scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3,1280x720:1:move' },
+  scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3,1280x720:1:move,room' },
   busy: { type: 'string', default: '0' },
   out: { type: 'string' },
 } });
@@ -43,6 +47,7 @@ const rendererCpu = (call) => call.cpuPercent.page + call.cpuPercent.extension;
  * one period of its motion, so that it moves at its intended speed (see makeFaceVideo).
  */
 function parseScene(scene) {
+  if (scene === 'room') return { width: ROOM.width, height: ROOM.height, faces: 'room', motion: 'room', video: makeRoomVideo() };
   const [size, facesText, motion = 'drift'] = scene.split(':');
   const [width, height] = (size ?? '').split('x').map(Number);
   const faces = Number(facesText);
@@ -54,7 +59,8 @@ function parseScene(scene) {
 }
 
 /** One call of `seconds` on a fresh browser; `on` false: emoface switched off before the call starts. */
-async function measure(site, { width, height, video }, on) {
+async function measure(site, { width, height, video, faces }, on) {
+  const room = faces === 'room';
   const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, port: site.port });
   try {
     await browser.serviceWorker.evaluate((enabled) => chrome.storage.sync.set({ settings: { version: 2, enabled } }), on);
@@ -71,8 +77,16 @@ async function measure(site, { width, height, video }, on) {
     const framesBefore = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
     const started = performance.now();
     const seconds = [];
+    const looks = [];
     for (let s = 0; s < SECONDS; s++) {
-      await page.waitForTimeout(1000);
+      const secondStarted = performance.now();
+      // The room is looked at (emoface on or off alike, so both calls pay for looking) ten times a second.
+      while (room && performance.now() - secondStarted < 900) {
+        const look = await lookAtRemote(page);
+        if (look) looks.push(look);
+        await page.waitForTimeout(100);
+      }
+      await page.waitForTimeout(Math.max(0, 1000 - (performance.now() - secondStarted)));
       seconds.push(await status());
     }
     const elapsed = (performance.now() - started) / 1000;
@@ -89,6 +103,7 @@ async function measure(site, { width, height, video }, on) {
       // With emoface off the hook draws nothing: the same keys, null.
       ...(on ? drawn : Object.fromEntries(Object.keys(drawn).map((key) => [key, null]))),
       stageMs: on ? stages : null,
+      ...(room ? { room: roomCoverage(looks) } : {}),
       /** The page's time to relay an analysis frame to the analyser (base64, posting), median ms. */
       relayMs: on ? seconds.at(-1)?.relayMs ?? null : null,
       backend: seconds.at(-1)?.backend ?? null,
@@ -97,6 +112,21 @@ async function measure(site, { width, height, video }, on) {
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * The room's faces as the other side saw them: the share of samples that covered each face of 40 px or
+ * more (the entering face from a second after it came), the least of those, and how long after its cut
+ * the entering face was first covered on each pass (ms; null: not within a second).
+ */
+function roomCoverage(looks) {
+  const entryFrames = ROOM.fps;
+  const faces = Object.fromEntries([...coverageByFace(looks, entryFrames)].map(([id, face]) => [id, {
+    heightPx: Math.round(face.heightPx), coveredPct: round((100 * face.covered) / Math.max(1, face.present)), samples: face.present,
+  }]));
+  const judged = Object.values(faces).filter((face) => face.heightPx >= 40);
+  const entries = entryDelays(looks, entryFrames).map((frames) => (Number.isFinite(frames) ? Math.round((1000 * frames) / ROOM.fps) : null));
+  return { samples: looks.length, faces, leastCoveredPct: judged.length ? Math.min(...judged.map((face) => face.coveredPct)) : null, entryMs: entries };
 }
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: npm run bench builds it');
@@ -118,7 +148,7 @@ try {
     console.log(`${sceneName(result)}: remote ${on.remoteFps} fps (off ${off.remoteFps}, on/off ${result.fpsRatio}), camera ${on.cameraFps}, `
       + `composite ${on.compositeMs} ms (frame ${on.frameMs}), analysis ${on.analysesPerSecond}/s every ${on.analysisIntervalMs} ms (yielding ${on.yieldingPct} % of seconds), `
       + `age ${on.resultAgeMs} ms (moving ${on.movingAgeMs}), placement error ${on.placementErrorPct} % (p95 of max ${on.placementErrorP95Pct}), emoji on ${on.emojiShownPct} % of frames, copy ${on.copyMs} ms, analysis copy ${on.analysisCopyMs} ms, relay ${on.relayMs} ms, `
-      + `stages ${JSON.stringify(on.stageMs)}, CPU added ${result.cpuAddedPercent} %, on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
+      + `stages ${JSON.stringify(on.stageMs)}, ${on.room ? `room ${JSON.stringify(on.room)}, ` : ''}CPU added ${result.cpuAddedPercent} %, on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
   }
 } finally {
   busy.stop();
@@ -127,6 +157,7 @@ try {
 
 /** `1280×720 1f`, with the motion when it is not the default. */
 function sceneName({ width, height, faces, motion }) {
+  if (faces === 'room') return `${width}×${height} room`;
   return `${width}×${height} ${faces}f${motion === 'drift' ? '' : ` ${motion}`}`;
 }
 
@@ -147,7 +178,8 @@ console.table(results.map((r) => ({
   scene: sceneName(r), 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'camera fps': r.on.cameraFps,
   'composite ms (frame)': `${r.on.compositeMs} (${r.on.frameMs})`, 'analyses/s': r.on.analysesPerSecond, 'interval ms': r.on.analysisIntervalMs,
   'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'placement % (p95 max)': `${r.on.placementErrorPct} (${r.on.placementErrorP95Pct})`,
-  'emoji %': r.on.emojiShownPct, 'detect/classify ms': `${r.on.stageMs?.detect}/${r.on.stageMs?.classify}`, 'CPU added %': r.cpuAddedPercent,
+  'emoji %': r.on.emojiShownPct, 'search/follow/classify ms': `${r.on.stageMs?.search}/${r.on.stageMs?.follow}/${r.on.stageMs?.classify}`,
+  'room: least covered % (entry ms)': r.on.room ? `${r.on.room.leastCoveredPct} (${r.on.room.entryMs.join(', ')})` : '', 'CPU added %': r.cpuAddedPercent,
   'page CPU % (off)': `${r.on.cpuPercent.page} (${r.off.cpuPercent.page})`, 'ext CPU %': r.on.cpuPercent.extension, 'all CPU % (off)': `${r.on.cpuPercent.all} (${r.off.cpuPercent.all})`,
 })));
 const out = resolve(options.out ?? join(ROOT, 'bench', 'results', `call-${report.date.slice(0, 10)}.json`));

@@ -2,12 +2,15 @@
 // No registry package ships a talking-face video, so this makes one with ffmpeg. Motion 'drift': each
 // photo fills the frame, drifts slowly (a hand-held camera) and turns a few degrees back and forth (head
 // roll). Motion 'move': the photo, its upper part in the frame, travels across a blurred copy of itself
-// (a head moving in front of a still background) and rolls the same way.
+// (a head moving in front of a still background) and rolls the same way. makeRoomVideo: a meeting
+// room of small, distant faces (demo/roomScene.mjs).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ROOM, roomFilterGraph } from './roomScene.mjs';
 
 const FACE_API_DEMO = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 
@@ -48,17 +51,38 @@ export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4
   const photos = motion === 'move' ? FACE_PHOTOS[faces].slice(0, 1) : FACE_PHOTOS[faces];
   if (!MOTIONS.includes(motion)) throw new RangeError(`makeFaceVideo: motion must be ${MOTIONS.join(' or ')}, got ${motion}`);
   for (const photo of photos) if (!existsSync(photo)) throw new Error(`makeFaceVideo: ${photo} is missing (apt-get install python-matplotlib-data python3-skimage; npm install)`);
-  const folder = join(tmpdir(), 'emoface-camera');
-  mkdirSync(folder, { recursive: true });
-  const out = join(folder, `faces${faces}-${width}x${height}-${fps}fps-${seconds}s-${motion}.y4m`);
-  if (existsSync(out)) return out;
   const share = seconds / photos.length;
   const roll = (ROLL_DEGREES * Math.PI) / 180;
   const chains = photos.map((_, i) => (motion === 'drift' ? driftChain : moveChain)({ i, width, height, fps, share, roll }));
   const graph = `${chains.join(';')};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
   const inputs = photos.flatMap((photo) => ['-loop', '1', '-t', String(share), '-i', photo]);
+  return cachedClip(`faces${faces}-${width}x${height}-${fps}fps-${seconds}s-${motion}`, [...inputs, '-filter_complex', graph, '-map', '[out]', '-r', String(fps)]);
+}
+
+/**
+ * The path of the 'room' clip, a .y4m (yuv420p) of ROOM.frames frames at ROOM.width×ROOM.height and
+ * ROOM.fps (demo/roomScene.mjs: people 2–5 m away, one group sliding, one person entering halfway, a
+ * frame counter), made once and cached in the temp folder under a name that changes with its graph.
+ */
+export function makeRoomVideo() {
+  const { photos, graph } = roomFilterGraph();
+  const paths = photos.map((photo) => join(FACE_API_DEMO, photo));
+  for (const path of paths) if (!existsSync(path)) throw new Error(`makeRoomVideo: ${path} is missing (npm install)`);
+  const digest = createHash('sha256').update(graph).digest('hex').slice(0, 12);
+  return cachedClip(`room-${ROOM.width}x${ROOM.height}-${digest}`, [
+    ...paths.flatMap((path) => ['-i', path]), '-filter_complex', graph, '-map', '[out]', '-frames:v', String(ROOM.frames), '-r', String(ROOM.fps),
+  ]);
+}
+
+/** The path of <temp>/emoface-camera/`name`.y4m, made by ffmpeg with `args` (inputs, graph, output options) unless it exists. */
+function cachedClip(name, args) {
+  const folder = join(tmpdir(), 'emoface-camera');
+  mkdirSync(folder, { recursive: true });
+  const out = join(folder, `${name}.y4m`);
+  if (existsSync(out)) return out;
+  // Written aside and renamed: a run stopped halfway leaves no clip that looks finished.
   const temporary = `${out}.${process.pid}.tmp.y4m`;
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...inputs, '-filter_complex', graph, '-map', '[out]', '-r', String(fps), '-pix_fmt', 'yuv420p', temporary]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...args, '-pix_fmt', 'yuv420p', temporary]);
   renameSync(temporary, out);
   return out;
 }

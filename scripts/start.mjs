@@ -4,12 +4,14 @@
 //   npm start -- --fake         the fake camera even when a real one exists
 //   npm start -- --headless     no window (automatic without a display): a call runs, screenshots are saved
 //   npm start -- --faces 3      the fake camera shows three people
+//   npm start -- --room         the fake camera shows a meeting room (demo/roomScene.mjs; --faces does not
+//                               apply): six people 2–5 m away, faces 40–90 px tall, one walking in halfway
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
-import { makeFaceVideo } from '../demo/fakeCamera.mjs';
+import { makeFaceVideo, makeRoomVideo } from '../demo/fakeCamera.mjs';
 import { startCallServer } from '../demo/server.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,6 +20,7 @@ const { values: options } = parseArgs({
     fake: { type: 'boolean', default: false },
     headless: { type: 'boolean', default: false },
     faces: { type: 'string', default: '1' },
+    room: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'screenshots') },
     site: { type: 'string', default: 'meet.google.com' },
   },
@@ -26,14 +29,22 @@ const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) |
 const headless = options.headless || !hasDisplay;
 const hasCamera = process.platform !== 'linux' || (existsSync('/dev') && readdirSync('/dev').some((name) => /^video\d+$/.test(name)));
 const faces = Number(options.faces) === 3 ? 3 : 1;
-const video = options.fake || headless || !hasCamera ? makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces }) : null;
+const fake = options.fake || options.room || headless || !hasCamera;
+const video = !fake ? null : options.room ? makeRoomVideo() : makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces });
+const cameraName = !video ? 'yours' : options.room ? 'fake, a meeting room of six people from real photos' : `fake, ${faces} face(s) from real photos`;
+/**
+ * Share of the remote frame the emoji's yellow must cover before the screenshots: one face's emoji is
+ * 5–35 % of the one- and three-face clips; the room's smallest (a 40-px face's, 54 px square, about
+ * 70 % yellow) is 0.2 % of its frame.
+ */
+const emojiShare = options.room ? 0.002 : 0.02;
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: run npm run build (npm start does it)');
 const site = await startCallServer();
 const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, headless, port: site.port });
 const page = browser.context.pages()[0] ?? await browser.context.newPage();
 await page.goto(`https://${options.site}/`);
-console.log(`emoface ${headless ? '(headless) ' : ''}on the demo call at https://${options.site}/ — camera: ${video ? `fake, ${faces} face(s) from real photos` : 'yours'}`);
+console.log(`emoface ${headless ? '(headless) ' : ''}on the demo call at https://${options.site}/ — camera: ${cameraName}`);
 if (!headless) {
   console.log('Press "Start call". The toolbar\'s puzzle piece → emoface opens the popup. Close the window to stop.');
   await new Promise((resolve) => browser.context.on('close', resolve));
@@ -43,7 +54,7 @@ if (!headless) {
   await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }));
   // Screenshots are taken at a moment the other side shows an emoji (the fake camera's faces move, and
   // one partly out of the frame is not found), after the previews have had time to show the call.
-  const emojiShown = () => page.waitForFunction(() => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > 0.02, undefined, { timeout: 20_000, polling: 50 });
+  const emojiShown = () => page.waitForFunction((share) => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > share, emojiShare, { timeout: 20_000, polling: 50 });
   await emojiShown().catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
   await page.waitForTimeout(1500);
   await emojiShown().catch(() => undefined);

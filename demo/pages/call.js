@@ -3,7 +3,7 @@
 // sides. Tests drive it through window.emofaceCall. Written for Trusted Types: no HTML strings.
 'use strict';
 
-const state = { local: null, track: null, peers: [], remote: null, watchers: [], frames: 0, recent: [], last: null, lastLocal: null };
+const state = { local: null, track: null, peers: [], remote: null, watchers: [], frames: 0, recent: [], last: null, lastLocal: null, held: null };
 
 /**
  * Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in
@@ -102,14 +102,34 @@ function remoteStats() {
   return { frames: state.frames, fps: state.recent.length, width: state.last?.displayWidth ?? 0, height: state.last?.displayHeight ?? 0 };
 }
 
-/** Pixels of the newest remote (or local) frame, for looking at. */
+/** Pixels of the newest remote (or local) frame, or of the frame holdRemote kept ('held'), for looking at. */
 function pixels(which = 'remote') {
+  if (which === 'held') return state.held;
   const frame = which === 'remote' ? state.last : state.lastLocal;
   if (!frame) return null;
   const canvas = new OffscreenCanvas(frame.displayWidth, frame.displayHeight);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.drawImage(frame, 0, 0);
   return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/**
+ * Keeps a copy of the newest remote frame for colorFraction and brightness with `which: 'held'`, so that
+ * several looks see the same frame (a test reads the frame counter burned into the clip, then the faces
+ * that frame shows). Returns the held frame's size, or null before the first frame.
+ */
+function holdRemote() {
+  state.held = pixels('remote');
+  return state.held && { width: state.held.width, height: state.held.height };
+}
+
+/** The pixel rectangle [x0, x1) × [y0, y1) of `region` (fractions 0..1) in a width × height image, clamped to it. */
+function regionBounds(region, width, height) {
+  const clamp = (value, size) => Math.min(size, Math.max(0, value));
+  return {
+    x0: clamp(Math.floor(region.x * width), width), y0: clamp(Math.floor(region.y * height), height),
+    x1: clamp(Math.ceil((region.x + region.width) * width), width), y1: clamp(Math.ceil((region.y + region.height) * height), height),
+  };
 }
 
 /**
@@ -120,8 +140,7 @@ function colorFraction(rgb, { which = 'remote', tolerance = 30, region = { x: 0,
   const image = pixels(which);
   if (!image) return null;
   const { data, width, height } = image;
-  const [x0, y0] = [Math.floor(region.x * width), Math.floor(region.y * height)];
-  const [x1, y1] = [Math.ceil((region.x + region.width) * width), Math.ceil((region.y + region.height) * height)];
+  const { x0, y0, x1, y1 } = regionBounds(region, width, height);
   let near = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
@@ -129,7 +148,25 @@ function colorFraction(rgb, { which = 'remote', tolerance = 30, region = { x: 0,
       if (Math.abs(data[i] - rgb[0]) <= tolerance && Math.abs(data[i + 1] - rgb[1]) <= tolerance && Math.abs(data[i + 2] - rgb[2]) <= tolerance) near++;
     }
   }
-  return near / ((x1 - x0) * (y1 - y0));
+  return near / Math.max(1, (x1 - x0) * (y1 - y0));
+}
+
+/** Mean brightness (Rec. 601 luma, 0–255) of each of `regions` (fractions 0..1) of the newest frame; null before the first. */
+function brightness(regions, { which = 'remote' } = {}) {
+  const image = pixels(which);
+  if (!image) return null;
+  const { data, width, height } = image;
+  return regions.map((region) => {
+    const { x0, y0, x1, y1 } = regionBounds(region, width, height);
+    let sum = 0;
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = (y * width + x) * 4;
+        sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      }
+    }
+    return sum / Math.max(1, (x1 - x0) * (y1 - y0));
+  });
 }
 
 /** The newest remote frame as a PNG data URL (for screenshots of what the other side sees). */
@@ -150,7 +187,7 @@ function setStatus(text) {
 }
 
 window.emofaceCall = {
-  start, stop, remoteStats, colorFraction, remoteSnapshot,
+  start, stop, remoteStats, colorFraction, brightness, holdRemote, remoteSnapshot,
   localTrack: () => state.track,
   describeLocal: () => (state.track ? describeTrack(state.track) : null),
 };

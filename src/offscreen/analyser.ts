@@ -2,7 +2,7 @@ import expressionJson from 'emoface-models/expression.json';
 import { alignFace } from '../pipeline/align/alignFace';
 import { describeFaces } from '../pipeline/analysis';
 import { DEFAULTS } from '../pipeline/defaults';
-import { centreOf, suppressOverlaps } from '../pipeline/math';
+import { centreOf, suppressDuplicates } from '../pipeline/math';
 import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
@@ -108,17 +108,19 @@ export class Analyser {
 
   /**
    * Every face of a still image with its probabilities (no tracking), found as a camera frame's faces are:
-   * a search view of the image, then follow views around what it found, classified from those: for
-   * evaluation on photos.
+   * a search view of the image finds them, then the analysis a camera frame gets next, with that search
+   * view and follow views around what it found, classifies them: for evaluation on photos.
    */
   async facesOf(image: ImageBitmap): Promise<FaceExpression[]> {
     const frame = { width: image.width, height: image.height };
     const paint = (layout: ViewLayout) => ({ layout, image: paintView(image, image.width, image.height, layout) });
-    const searched = this.#find(frame, [paint(searchLayout(frame.width, frame.height))]).found;
-    const boxes = searched.map(({ inFrame: { box } }) => ({ x: box.x / frame.width, y: box.y / frame.height, width: box.width / frame.width, height: box.height / frame.height }));
-    const followed = this.#find(frame, followLayouts(boxes, frame.width, frame.height).map(paint)).found.filter(classifiable);
-    const probabilities = await this.#model.classify(followed.map((face) => this.#align(face)));
-    return followed.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]! }));
+    const search = paint(searchLayout(frame.width, frame.height));
+    const boxes = this.#find(frame, [search]).found.map(({ inFrame: { box } }) => ({
+      x: box.x / frame.width, y: box.y / frame.height, width: box.width / frame.width, height: box.height / frame.height,
+    }));
+    const found = this.#find(frame, [search, ...followLayouts(boxes, frame.width, frame.height).map(paint)]).found.filter(classifiable);
+    const probabilities = await this.#model.classify(found.map((face) => this.#align(face)));
+    return found.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]! }));
   }
 
   /** Probabilities for ready-made model crops (uint8 gray at the model's input size): for evaluation on crops. */
@@ -164,15 +166,18 @@ export class Analyser {
       ms[layout.kind] += performance.now() - started;
     }
     const preferred = [...found].sort((a, b) => Number(b.kind === 'follow') - Number(a.kind === 'follow') || b.inFrame.score - a.inFrame.score);
-    const distinct = suppressOverlaps(preferred, (face) => face.inFrame.box, DEFAULTS.detector.suppressionIou).slice(0, DEFAULTS.analysis.maxFaces);
+    const distinct = suppressDuplicates(preferred, (face) => face.inFrame.box, DEFAULTS.detector.suppressionIou).slice(0, DEFAULTS.analysis.maxFaces);
     return { found: distinct, searchMs: hundredths(ms.search), followMs: hundredths(ms.follow) };
   }
 
-  /** Faces anywhere in a search view: the far-range detector over the whole view (large faces) and over each of its tiles (small ones). */
+  /**
+   * Faces anywhere in a search view: the close-range detector over the whole view (faces near the camera,
+   * larger than a tile) and the far-range one over each of its tiles (small ones).
+   */
   #search(image: ImageData): Detection[] {
-    const tiles = searchTiles(image.width, image.height).filter((tile) => tile.width < image.width || tile.height < image.height);
-    const detections = [...this.#far.detect(image), ...tiles.flatMap((tile) => this.#far.detect(image, tile))];
-    return suppressOverlaps([...detections].sort((a, b) => b.score - a.score), (d) => d.box, DEFAULTS.detector.suppressionIou);
+    const tiles = searchTiles(image.width, image.height);
+    const detections = [...this.#near.detect(image), ...tiles.flatMap((tile) => this.#far.detect(image, tile))];
+    return suppressDuplicates([...detections].sort((a, b) => b.score - a.score), (d) => d.box, DEFAULTS.detector.suppressionIou);
   }
 
   /** The model's input crop of a face, aligned from the view it was found in. */

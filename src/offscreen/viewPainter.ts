@@ -12,6 +12,7 @@ export function paintView(source: CanvasImageSource, sourceWidth: number, source
     canvas.height = layout.height;
   }
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.imageSmoothingQuality = 'high';
   ctx.fillStyle = 'black';
   ctx.fillRect(0, 0, layout.width, layout.height);
   for (const cell of layout.cells) {

@@ -80,7 +80,7 @@ export const DEFAULTS = {
   },
   follow: {
     /** Side of a follow view's cell, pixels: a face fills about half of it, as large as the 48-pixel alignment needs. */
-    cellPx: 96,
+    cellPx: 128,
     /**
      * A cell shows a square of the frame this many times the face's larger side, centred on where the face
      * is expected: room for the face to move half its width before the next analysis.

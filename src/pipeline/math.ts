@@ -27,9 +27,15 @@ export function iou(a: Box, b: Box): number {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
-/** `items` without those overlapping an earlier kept one by more than `maxIou` (earlier items win: order them by preference). */
-export function suppressOverlaps<T>(items: readonly T[], boxOf: (item: T) => Box, maxIou: number): T[] {
+/**
+ * `items` without those that show the same face as an earlier kept one (earlier items win: order them by
+ * preference). Two boxes show the same face when they overlap by more than `maxIou`, or when either's
+ * centre lies inside the other: two detectors, or one at two scales, box the same face differently.
+ */
+export function suppressDuplicates<T>(items: readonly T[], boxOf: (item: T) => Box, maxIou: number): T[] {
+  const inside = (p: Point, b: Box) => p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height;
+  const same = (a: Box, b: Box) => iou(a, b) > maxIou || inside(centreOf(a), b) || inside(centreOf(b), a);
   const kept: T[] = [];
-  for (const item of items) if (!kept.some((k) => iou(boxOf(k), boxOf(item)) > maxIou)) kept.push(item);
+  for (const item of items) if (!kept.some((k) => same(boxOf(k), boxOf(item)))) kept.push(item);
   return kept;
 }

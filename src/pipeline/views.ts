@@ -78,16 +78,27 @@ export function followLayouts(faces: readonly Box[], frameWidth: number, frameHe
     const cells = group.map((face, i): ViewCell => {
       const sidePx = cropScale * Math.max(face.width * frameWidth, face.height * frameHeight);
       const centre = centreOf(face);
-      const width = sidePx / frameWidth;
-      const height = sidePx / frameHeight;
+      const square = { x: centre.x - sidePx / frameWidth / 2, y: centre.y - sidePx / frameHeight / 2, width: sidePx / frameWidth, height: sidePx / frameHeight };
+      // The part of the square inside the frame, at the square's scale: a face at the frame's edge is not
+      // shown beside a black band (the detector and the alignment see only the frame, as for any face).
+      const source = intersect(square, WHOLE_FRAME) ?? square;
       return {
-        source: { x: centre.x - width / 2, y: centre.y - height / 2, width, height },
-        x: (i % columns) * cellPx, y: Math.floor(i / columns) * cellPx, width: cellPx, height: cellPx,
+        source, x: (i % columns) * cellPx, y: Math.floor(i / columns) * cellPx,
+        width: Math.max(1, Math.round((cellPx * source.width) / square.width)), height: Math.max(1, Math.round((cellPx * source.height) / square.height)),
       };
     });
     layouts.push({ kind: 'follow', width: columns * cellPx, height: rows * cellPx, cells });
   }
   return layouts;
+}
+
+/** The overlap of two boxes, or null when they do not overlap. */
+function intersect(a: Box, b: Box): Box | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const width = Math.min(a.x + a.width, b.x + b.width) - x;
+  const height = Math.min(a.y + a.height, b.y + b.height) - y;
+  return width > 0 && height > 0 ? { x, y, width, height } : null;
 }
 
 /** The cell of `layout` a point of the view (pixels) lies in, or null (outside every cell). */

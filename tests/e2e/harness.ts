@@ -191,13 +191,23 @@ export async function tabStatus(worker: Worker, url: string): Promise<TabStatus>
   }, url);
 }
 
+/** A rectangle of a frame in fractions of its width and height (0..1). */
+export interface FrameRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 declare global {
   interface Window {
     emofaceCall: {
       start(video: unknown, audio: boolean): Promise<TrackInfo>;
       stop(): Promise<{ readyState: string }>;
       remoteStats(): { frames: number; fps: number; width: number; height: number };
-      colorFraction(rgb: number[], options?: { which?: 'remote' | 'local'; tolerance?: number }): number | null;
+      colorFraction(rgb: number[], options?: { which?: 'remote' | 'local' | 'held'; tolerance?: number; region?: FrameRegion }): number | null;
+      brightness(regions: FrameRegion[], options?: { which?: 'remote' | 'local' | 'held' }): number[] | null;
+      holdRemote(): { width: number; height: number } | null;
       remoteSnapshot(): Promise<string | null>;
       localTrack(): MediaStreamTrack;
       describeLocal(): TrackInfo | null;

@@ -44,17 +44,24 @@ describe('follow views', () => {
     view!.cells.forEach((cell, i) => {
       const face = faces[i]!;
       const sidePx = DEFAULTS.follow.cropScale * Math.max(face.width * 1280, face.height * 720);
-      expect(cell.source.width * 1280).toBeCloseTo(sidePx, 6);
-      expect(cell.source.height * 720).toBeCloseTo(sidePx, 6);
-      expect(centreOf(cell.source).x).toBeCloseTo(centreOf(face).x, 9);
-      expect(cell.width).toBe(DEFAULTS.follow.cellPx);
-      // The cell's centre is the face's centre in the frame, and a point of the cell is found in it.
-      const middle = { x: cell.x + cell.width / 2, y: cell.y + cell.height / 2 };
-      expect(cellAt(view!, middle)).toBe(cell);
-      const inFrame = viewToFrame(middle, cell, 1280, 720);
-      expect(inFrame.x).toBeCloseTo(centreOf(face).x * 1280, 6);
-      expect(inFrame.y).toBeCloseTo(centreOf(face).y * 720, 6);
+      // Only the part inside the frame is shown, at the square's scale (a face at the edge: a smaller cell).
+      expect(cell.source.x).toBeGreaterThanOrEqual(0);
+      expect(cell.source.x + cell.source.width).toBeLessThanOrEqual(1 + 1e-9);
+      expect(cell.source.y + cell.source.height).toBeLessThanOrEqual(1 + 1e-9);
+      expect((cell.source.width * 1280) / cell.width).toBeCloseTo(sidePx / DEFAULTS.follow.cellPx, 1);
+      expect((cell.source.height * 720) / cell.height).toBeCloseTo(sidePx / DEFAULTS.follow.cellPx, 1);
+      // The face's centre in the frame is where it lies in the cell.
+      const centre = centreOf(face);
+      const inCell = { x: cell.x + ((centre.x - cell.source.x) / cell.source.width) * cell.width, y: cell.y + ((centre.y - cell.source.y) / cell.source.height) * cell.height };
+      expect(cellAt(view!, inCell)).toBe(cell);
+      const inFrame = viewToFrame(inCell, cell, 1280, 720);
+      expect(inFrame.x).toBeCloseTo(centre.x * 1280, 6);
+      expect(inFrame.y).toBeCloseTo(centre.y * 720, 6);
     });
+    // A face in the middle gets the whole square, cropScale times its larger side.
+    expect(view!.cells[0]!.width).toBe(DEFAULTS.follow.cellPx);
+    expect(view!.cells[0]!.source.width * 1280).toBeCloseTo(DEFAULTS.follow.cropScale * 0.2 * 720, 6);
+    expect(view!.cells[2]!.width).toBeLessThan(DEFAULTS.follow.cellPx); // at the right edge
     expect(cellAt(view!, { x: view!.width - 1, y: view!.height - 1 })).toBeNull(); // the grid's fourth cell is empty
   });
 
