@@ -13,6 +13,9 @@
 // analyser sees it: {"<path under dir>": {box, score, keypoints, width, height} | null}, in the pixels of the
 // upright (EXIF-rotated) image; the keypoints are those alignFace takes (training/emoface_training/align.py
 // cuts the same crops from them).
+// --face-height N (emoface's analyser, with --detect) shows each photo as a face N pixels tall would be in a
+// 1280×720 camera frame, a meeting room's: the photo scaled down so that its largest face (found at full
+// size) is N pixels tall, centred on a grey 1280×720 frame, then analysed as that frame would be.
 // Prints JSON: accuracy, n, per-label recall, the confusion matrix (rows true, columns predicted, in the
 // order of "labels"), images with no face, and fiveLabel: accuracy and n on the images of the five labels of
 // 'five' mode (FIVE_LABELS), each predicted as the most probable of those five.
@@ -29,7 +32,9 @@ import { build, runnerImport } from 'vite';
 import { findChrome } from '../demo/browser.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)]';
+const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)] [--face-height N (with --detect)]';
+/** The camera frame --face-height places each scaled photo in (a meeting room's 720p). */
+const ROOM_FRAME = { width: 1280, height: 720 };
 /** The classifiers --anchor can name, each opened by an async factory (see openAnalyser for what one gives). */
 const ANCHORS = { 'face-api': openFaceApi };
 
@@ -41,6 +46,7 @@ const { values: options, positionals } = parseArgs({
     limit: { type: 'string', default: '0' },
     anchor: { type: 'string' },
     keypoints: { type: 'string' },
+    'face-height': { type: 'string' },
   },
 });
 const fail = (message) => {
@@ -52,6 +58,10 @@ const limit = Number(options.limit);
 if (!Number.isInteger(limit) || limit < 0) fail(`--limit must be a whole number of images per label (0: all), got ${options.limit}`);
 if (options.anchor !== undefined && !Object.hasOwn(ANCHORS, options.anchor)) fail(`--anchor must be one of: ${Object.keys(ANCHORS).join(', ')}; got ${options.anchor}`);
 if (options.keypoints !== undefined && (!options.detect || options.anchor !== undefined)) fail("--keypoints needs --detect and emoface's analyser (no --anchor)");
+const faceHeight = options['face-height'] === undefined ? null : Number(options['face-height']);
+if (faceHeight !== null && (!(faceHeight >= 8 && faceHeight <= ROOM_FRAME.height) || !options.detect || options.anchor !== undefined || options.keypoints !== undefined)) {
+  fail(`--face-height must be 8..${ROOM_FRAME.height} pixels, with --detect and emoface's analyser (no --anchor, no --keypoints); got ${options['face-height']}`);
+}
 const data = resolve(positionals[0]);
 const models = resolve(options.models);
 const meta = JSON.parse(readFileSync(join(models, 'expression.json'), 'utf8'));
@@ -117,10 +127,28 @@ async function openAnalyser() {
       const ready = await window.emofaceEval;
       return { backend: ready.backend, crop: ready.crop };
     });
-    const photo = async (path) => {
-      const { data: rgba, info: size } = await sharp(path).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const largestFace = async (image) => {
+      const { data: rgba, info: size } = await image.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
       const face = await page.evaluate(async ([b64, w, h]) => (await window.emofaceEval).largestFace(b64, w, h), [rgba.toString('base64'), size.width, size.height]);
       return face && { ...face, width: size.width, height: size.height };
+    };
+    const photo = async (path) => {
+      const upright = await sharp(path).rotate().toBuffer();
+      const face = await largestFace(sharp(upright));
+      return faceHeight === null || !face ? face : largestFace(await inRoomFrame(upright, face));
+    };
+    /** The photo scaled so that `face` is faceHeight tall (never up), centred on a grey ROOM_FRAME. */
+    const inRoomFrame = async (upright, face) => {
+      const scale = Math.min(1, faceHeight / face.detection.box.height);
+      const width = Math.max(1, Math.round(face.width * scale));
+      const height = Math.max(1, Math.round(face.height * scale));
+      const scaled = await sharp(upright).resize(width, height).extract({
+        left: Math.max(0, Math.round((width - ROOM_FRAME.width) / 2)), top: Math.max(0, Math.round((height - ROOM_FRAME.height) / 2)),
+        width: Math.min(width, ROOM_FRAME.width), height: Math.min(height, ROOM_FRAME.height),
+      }).toBuffer();
+      const { width: w, height: h } = await sharp(scaled).metadata();
+      return sharp({ create: { ...ROOM_FRAME, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+        .composite([{ input: scaled, left: Math.round((ROOM_FRAME.width - w) / 2), top: Math.round((ROOM_FRAME.height - h) / 2) }]).png();
     };
     const crops = async (paths) => {
       const gray = await Promise.all(paths.map((path) => sharp(path).grayscale().resize(info.crop.width, info.crop.height, { fit: 'fill' }).raw().toBuffer()));
@@ -128,7 +156,7 @@ async function openAnalyser() {
       return probabilities.map((p) => ({ probabilities: p }));
     };
     return {
-      describe: { models, backend: info.backend },
+      describe: { models, backend: info.backend, ...(faceHeight === null ? {} : { faceHeight, frame: ROOM_FRAME }) },
       batchSize: options.detect ? 1 : 64,
       classify: (paths) => (options.detect ? Promise.all(paths.map(photo)) : crops(paths)),
       close,

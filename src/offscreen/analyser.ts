@@ -7,7 +7,8 @@ import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
 import { FaceTracker } from '../pipeline/track/tracker';
-import { KEYPOINT_NAMES, type Detection, type Keypoints, type Point } from '../pipeline/types';
+import { blockLuma, SearchScheduler } from '../pipeline/schedule/searchScheduler';
+import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints, type Point } from '../pipeline/types';
 import { cellAt, followLayouts, searchLayout, searchTiles, viewToFrame, type ViewCell, type ViewKind, type ViewLayout } from '../pipeline/views';
 import { ExpressionModel, type Backend } from './expressionModel';
 import { FaceFinder } from './faceDetector';
@@ -53,6 +54,8 @@ export class Analyser {
   readonly #far: FaceFinder;
   readonly #model: ExpressionModel;
   readonly #trackers = new Map<string, FaceTracker>();
+  /** Each stream's choice of search tiles (see SearchScheduler). */
+  readonly #searches = new Map<string, SearchScheduler>();
 
   private constructor(metadata: ExpressionMetadata, near: FaceFinder, far: FaceFinder, model: ExpressionModel) {
     this.metadata = metadata;
@@ -86,9 +89,9 @@ export class Analyser {
     emojiSet: EmojiSet, classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     const clock = stopwatch();
-    const { found, searchMs, followMs } = this.#find(frame, views);
-    clock.lap();
     const tracker = this.#trackerFor(streamKey, timestampMs);
+    const { found, searchMs, followMs } = this.#find(frame, views, { streamKey, timestampMs, faces: tracker.faces.map((face) => face.box) });
+    clock.lap();
     const unscored = tracker.unscored(found.map((face) => face.inFrame.box), timestampMs);
     const classified = found.map((face, i) => (classify || unscored[i]!) && classifiable(face));
     const crops = found.filter((_, i) => classified[i]).map((face) => this.#align(face));
@@ -133,9 +136,10 @@ export class Analyser {
     return this.#trackers.size;
   }
 
-  /** Forgets a stream's tracker. */
+  /** Forgets a stream's tracker and search tiles. */
   endStream(streamKey: string): void {
     this.#trackers.delete(streamKey);
+    this.#searches.delete(streamKey);
   }
 
   /** The stream's tracker; a new one when the stream's clock went back (a camera restarted). */
@@ -151,14 +155,17 @@ export class Analyser {
   /**
    * The faces in `views`, in the frame's pixels, each once (where views overlap, a follow view's finding
    * wins: it shows the face larger), at most DEFAULTS.analysis.maxFaces, and the milliseconds spent in
-   * each kind of view.
+   * each kind of view. A search view of a `stream` is searched in the tiles its SearchScheduler chooses
+   * (the stream's known `faces`, frame pixels, tell where change does not count); without one, in all.
    */
-  #find(frame: FrameSize, views: readonly ViewImage[]): { found: FoundFace[]; searchMs: number; followMs: number } {
+  #find(frame: FrameSize, views: readonly ViewImage[], stream?: { streamKey: string; timestampMs: number; faces: readonly Box[] }): {
+    found: FoundFace[]; searchMs: number; followMs: number;
+  } {
     const found: FoundFace[] = [];
     const ms = { search: 0, follow: 0 };
     for (const { layout, image } of views) {
       const started = performance.now();
-      const detections = layout.kind === 'search' ? this.#search(image) : this.#near.detect(image);
+      const detections = layout.kind === 'search' ? this.#search(image, frame, stream) : this.#near.detect(image);
       for (const inView of detections) {
         const cell = cellAt(layout, centreOf(inView.box));
         if (cell) found.push({ inFrame: detectionInFrame(inView, cell, frame), inView, view: image, kind: layout.kind });
@@ -171,12 +178,23 @@ export class Analyser {
   }
 
   /**
-   * Faces anywhere in a search view: the close-range detector over the whole view (faces near the camera,
-   * larger than a tile) and the far-range one over each of its tiles (small ones).
+   * Faces in a search view: the close-range detector over the whole view (faces near the camera, larger
+   * than a tile) and the far-range one over tiles of it (small ones): all tiles, or those the stream's
+   * SearchScheduler chooses.
    */
-  #search(image: ImageData): Detection[] {
+  #search(image: ImageData, frame: FrameSize, stream?: { streamKey: string; timestampMs: number; faces: readonly Box[] }): Detection[] {
     const tiles = searchTiles(image.width, image.height);
-    const detections = [...this.#near.detect(image), ...tiles.flatMap((tile) => this.#far.detect(image, tile))];
+    let chosen = tiles.map((_, i) => i);
+    if (stream) {
+      const scheduler = this.#searches.get(stream.streamKey) ?? new SearchScheduler();
+      this.#searches.set(stream.streamKey, scheduler);
+      const luma = blockLuma(image);
+      const scale = image.width / frame.width;
+      const faces = stream.faces.map((box) => ({ x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale }));
+      chosen = scheduler.choose(tiles, luma, faces, stream.timestampMs);
+      scheduler.searched(chosen, luma, stream.timestampMs);
+    }
+    const detections = [...this.#near.detect(image), ...chosen.flatMap((i) => this.#far.detect(image, tiles[i]))];
     return suppressDuplicates([...detections].sort((a, b) => b.score - a.score), (d) => d.box, DEFAULTS.detector.suppressionIou);
   }
 

@@ -73,6 +73,21 @@ export const DEFAULTS = {
     /** The far-range detector's input side, pixels (MediaPipe BlazeFace full range: 192 × 192). */
     detectorInputPx: 192,
     /**
+     * At a search, the far-range detector looks in at most this many tiles (the close-range one always
+     * looks at the whole view): those where something changed since they were last searched, or that
+     * were searched longest ago (see SearchScheduler). A search then costs two far-range calls rather than
+     * six (each about 17 ms here), and a person who walks in is still found at the next search.
+     */
+    maxTilesPerSearch: 2,
+    /** A tile is searched again after this long even if nothing changed in it, ms (a face may turn back without much change). */
+    tileRefreshMs: 2000,
+    /** Side of the blocks whose mean brightness tells whether a tile changed, view pixels. */
+    blockPx: 16,
+    /** A block changed when its mean brightness moved by more than this (0..255): far above a camera's noise on a 16 × 16 mean. */
+    changeLevel: 10,
+    /** A tile changed when at least this many of its blocks did (one odd block is not a person). */
+    changedBlocks: 2,
+    /**
      * A face found by a search is classified from the search view only when it is at least this tall
      * there, pixels; a smaller one is drawn as neutral until the next follow view classifies it.
      */
@@ -136,8 +151,12 @@ export const DEFAULTS = {
     lostFramesPerSecond: 2,
     /** The page's median time on its recent frames above this share of the camera's usual frame interval. */
     frameBudgetShare: 0.5,
-    /** An analysis answered this long after it was sent, or later: analyses queue (ms). */
-    lateReplyMs: 250,
+    /**
+     * An analysis answered this long after it was sent, or later: analyses queue (ms). Two are in flight by
+     * design, so one waits for the other: with a search (about 50 ms here) that wait alone came near
+     * 250 ms in a room of six faces, and read as pressure on an idle machine.
+     */
+    lateReplyMs: 400,
     /** Nothing in a stream's first this long is taken as pressure (ms): the analyser loads, artwork is decoded, code compiles. */
     warmUpMs: 2000,
   },

@@ -107,6 +107,12 @@ it('finds the faces in full photos through detection and alignment, and reports 
   expectFiveLabelBounds(result, 5);
 });
 
+it('finds the same faces with --face-height, each photo scaled so its face is that small in a 1280×720 frame', () => {
+  const result = evaluate(folder, '--detect', '--face-height', '40');
+  expect(result).toMatchObject({ detect: true, faceHeight: 40, frame: { width: 1280, height: 720 }, n: 5, noFace: 1 });
+  expect(total(result.confusion)).toBe(4);
+});
+
 it('writes each photo\'s largest face with --keypoints, in the upright photo\'s pixels', async () => {
   const { faces } = detectPhotos();
   expect(Object.keys(faces).sort()).toEqual([...Object.keys(PHOTO_FOLDER), SIDEWAYS].sort());
@@ -152,6 +158,11 @@ it('refuses options it cannot honour, naming them', () => {
     const refused = run(...args);
     expect(refused.status, args.join(' ')).toBe(2);
     expect(refused.stderr).toMatch(/--keypoints needs --detect/);
+  }
+  for (const args of [['--face-height', '40'], ['--detect', '--face-height', '2'], ['--detect', '--face-height', '40', '--anchor', 'face-api']]) {
+    const refused = run(...args);
+    expect(refused.status, args.join(' ')).toBe(2);
+    expect(refused.stderr).toMatch(/--face-height must be 8\.\.720 pixels, with --detect and emoface's analyser/);
   }
 });
 

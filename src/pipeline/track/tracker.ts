@@ -110,6 +110,11 @@ export class FaceTracker {
     this.options = o;
   }
 
+  /** The faces as the latest update left them (a held face at its last detected box). */
+  get faces(): readonly TrackedFace[] {
+    return this.#tracks;
+  }
+
   /** Timestamp of the latest update, ms (−Infinity before the first). */
   get lastTimestampMs(): number {
     return this.#lastMs;

@@ -1,0 +1,103 @@
+import { DEFAULTS } from '../defaults';
+import type { Box, Frame } from '../types';
+
+/** A search view's brightness in blocks of DEFAULTS.search.blockPx: mean luma (0..255) per block, row by row. */
+export interface BlockLuma {
+  readonly columns: number;
+  readonly rows: number;
+  readonly means: Float32Array;
+}
+
+/** The mean luma of each blockPx × blockPx block of `image` (RGBA; blocks at the right and bottom edges may be smaller). */
+export function blockLuma(image: Frame, blockPx: number = DEFAULTS.search.blockPx): BlockLuma {
+  const columns = Math.ceil(image.width / blockPx);
+  const rows = Math.ceil(image.height / blockPx);
+  const sums = new Float32Array(columns * rows);
+  const counts = new Uint32Array(columns * rows);
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
+    const rowBlock = Math.floor(y / blockPx) * columns;
+    for (let x = 0, i = y * width * 4; x < width; x++, i += 4) {
+      const block = rowBlock + Math.floor(x / blockPx);
+      // BT.601's luma weights in 256ths (close enough to tell change from no change).
+      sums[block] = sums[block]! + ((data[i]! * 77 + data[i + 1]! * 150 + data[i + 2]! * 29) >> 8);
+      counts[block] = counts[block]! + 1;
+    }
+  }
+  return { columns, rows, means: sums.map((sum, i) => sum / counts[i]!) };
+}
+
+/**
+ * Which of a search view's tiles the far-range detector looks in at each search of one camera stream. A
+ * tile is searched when something in it changed since it was last searched (a block's brightness moved
+ * by more than changeLevel, in at least changedBlocks blocks, away from the faces already known, which
+ * move all the time), or when it was last searched tileRefreshMs ago or more (a face may have turned
+ * back to the camera without changing much, or a search missed it), those waiting longest first (a
+ * changed tile counts as waiting a refresh period longer), at most maxTilesPerSearch at a search, but
+ * every tile at a stream's first search. A still room costs almost no searching, a
+ * person who walks in changes the tiles they walk into, and a camera that pans (every tile changes) is
+ * searched a few tiles at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
+ */
+export class SearchScheduler {
+  /** Each tile's blocks' brightness when it was last searched (null: never), and when. */
+  #reference: (Float32Array | null)[] = [];
+  #searchedMs: number[] = [];
+  #layout = '';
+
+  /**
+   * The tiles (indices into `tiles`, boxes in view pixels) to search in a view whose brightness is
+   * `luma`, with the known faces at `faces` (view pixels), at `timestampMs`.
+   */
+  choose(tiles: readonly Box[], luma: BlockLuma, faces: readonly Box[], timestampMs: number): number[] {
+    const layout = `${luma.columns}x${luma.rows}:${tiles.map((t) => `${t.x},${t.y},${t.width}`).join(';')}`;
+    if (layout !== this.#layout || timestampMs < Math.max(...this.#searchedMs.filter(Number.isFinite), -Infinity)) {
+      // A new view size, or a camera restarted: start over.
+      this.#layout = layout;
+      this.#reference = tiles.map(() => null);
+      this.#searchedMs = tiles.map(() => -Infinity);
+    }
+    const { tileRefreshMs, maxTilesPerSearch } = DEFAULTS.search;
+    const never = tiles.map((_, i) => i).filter((i) => this.#reference[i] === null);
+    if (never.length > 0) return never;
+    const masked = faceMask(luma, faces);
+    // A tile's claim: how long since it was searched, a refresh period more when it changed. Tiles that
+    // change all the time (a group that keeps moving) then cannot keep a quiet tile from its refresh.
+    const claim = tiles.map((tile, i) => timestampMs - this.#searchedMs[i]! + (changed(luma, this.#reference[i]!, tile, masked) ? tileRefreshMs : 0));
+    return tiles.map((_, i) => i).filter((i) => claim[i]! >= tileRefreshMs).sort((a, b) => claim[b]! - claim[a]!).slice(0, maxTilesPerSearch);
+  }
+
+  /** The tiles `searched` were searched at `timestampMs` in a view whose brightness was `luma`. */
+  searched(searched: readonly number[], luma: BlockLuma, timestampMs: number): void {
+    for (const i of searched) {
+      this.#reference[i] = luma.means;
+      this.#searchedMs[i] = timestampMs;
+    }
+  }
+}
+
+/** Blocks under a known face (its box grown by half on each side), which are left out when looking for change. */
+function faceMask(luma: BlockLuma, faces: readonly Box[]): Uint8Array {
+  const mask = new Uint8Array(luma.columns * luma.rows);
+  const { blockPx } = DEFAULTS.search;
+  for (const face of faces) {
+    const left = Math.max(0, Math.floor((face.x - face.width / 2) / blockPx));
+    const right = Math.min(luma.columns - 1, Math.floor((face.x + 1.5 * face.width) / blockPx));
+    const top = Math.max(0, Math.floor((face.y - face.height / 2) / blockPx));
+    const bottom = Math.min(luma.rows - 1, Math.floor((face.y + 1.5 * face.height) / blockPx));
+    for (let row = top; row <= bottom; row++) mask.fill(1, row * luma.columns + left, row * luma.columns + right + 1);
+  }
+  return mask;
+}
+
+/** Whether at least changedBlocks unmasked blocks of `tile` moved by more than changeLevel from `reference`. */
+function changed(luma: BlockLuma, reference: Float32Array, tile: Box, masked: Uint8Array): boolean {
+  const { blockPx, changeLevel, changedBlocks } = DEFAULTS.search;
+  let count = 0;
+  for (let row = Math.floor(tile.y / blockPx); row < Math.min(luma.rows, Math.ceil((tile.y + tile.height) / blockPx)); row++) {
+    for (let column = Math.floor(tile.x / blockPx); column < Math.min(luma.columns, Math.ceil((tile.x + tile.width) / blockPx)); column++) {
+      const block = row * luma.columns + column;
+      if (!masked[block] && Math.abs(luma.means[block]! - reference[block]!) > changeLevel && ++count >= changedBlocks) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/pipeline/defaults';
+import { blockLuma, SearchScheduler } from '../../src/pipeline/schedule/searchScheduler';
+import type { Box, Frame } from '../../src/pipeline/types';
+import { searchLayout, searchTiles } from '../../src/pipeline/views';
+
+const { width, height } = searchLayout(1280, 720);
+const tiles = searchTiles(width, height);
+
+/** A grey search view with a white square at `square` (view pixels), if any. */
+function view(square?: Box): Frame {
+  const data = new Uint8ClampedArray(width * height * 4).fill(90);
+  if (square) {
+    for (let y = square.y; y < square.y + square.height; y++) data.fill(250, (y * width + square.x) * 4, (y * width + square.x + square.width) * 4);
+  }
+  return { data, width, height };
+}
+
+/** The tiles that contain `square` whole. */
+const holding = (square: Box) => tiles.map((t, i) => i).filter((i) => {
+  const t = tiles[i]!;
+  return square.x >= t.x && square.y >= t.y && square.x + square.width <= t.x + t.width && square.y + square.height <= t.y + t.height;
+});
+
+describe('SearchScheduler', () => {
+  it('searches every tile at a stream\'s first search, then none while nothing changes, until they are due again', () => {
+    const scheduler = new SearchScheduler();
+    const still = blockLuma(view());
+    const first = scheduler.choose(tiles, still, [], 0);
+    expect(first).toEqual(tiles.map((_, i) => i));
+    scheduler.searched(first, still, 0);
+    for (let t = 400; t < DEFAULTS.search.tileRefreshMs; t += 400) {
+      const chosen = scheduler.choose(tiles, still, [], t);
+      expect(chosen, `${t} ms`).toEqual([]);
+      scheduler.searched(chosen, still, t);
+    }
+    // Past tileRefreshMs: the tiles searched longest ago, at most maxTilesPerSearch at a time, until all are searched again.
+    const again: number[] = [];
+    for (let t = DEFAULTS.search.tileRefreshMs; again.length < tiles.length; t += 400) {
+      const chosen = scheduler.choose(tiles, still, [], t);
+      expect(chosen.length).toBeLessThanOrEqual(DEFAULTS.search.maxTilesPerSearch);
+      expect(chosen.length).toBeGreaterThan(0);
+      again.push(...chosen);
+      scheduler.searched(chosen, still, t);
+    }
+    expect(again.sort()).toEqual(tiles.map((_, i) => i));
+  });
+
+  it('searches where someone walks in at the next search, and not where a known face moves', () => {
+    const scheduler = new SearchScheduler();
+    const still = blockLuma(view());
+    scheduler.searched(scheduler.choose(tiles, still, [], 0), still, 0);
+    // A person of 40 pixels at 720p (16 in the view) appears in the middle of the top right.
+    const newcomer = { x: 430, y: 40, width: 32, height: 32 };
+    const chosen = scheduler.choose(tiles, blockLuma(view(newcomer)), [], 400);
+    expect(chosen.length).toBeGreaterThan(0);
+    expect(chosen.some((i) => holding(newcomer).includes(i))).toBe(true);
+    // Even when every other tile is due for its refresh, a changed tile comes first.
+    const late = scheduler.choose(tiles, blockLuma(view(newcomer)), [], 400 + DEFAULTS.search.tileRefreshMs);
+    expect(holding(newcomer)).toContain(late[0]);
+    // The same change under a face already known is not searched for.
+    const fresh = new SearchScheduler();
+    fresh.searched(fresh.choose(tiles, still, [], 0), still, 0);
+    expect(fresh.choose(tiles, blockLuma(view(newcomer)), [{ x: 430, y: 40, width: 32, height: 32 }], 400)).toEqual([]);
+  });
+
+  it('keeps refreshing quiet tiles while others change at every search', () => {
+    const scheduler = new SearchScheduler();
+    const still = blockLuma(view());
+    scheduler.searched(scheduler.choose(tiles, still, [], 0), still, 0);
+    // Something moves in the top left tile at every search, in two places by turns.
+    const refreshed = new Set<number>();
+    for (let t = 400, n = 0; t <= 3 * DEFAULTS.search.tileRefreshMs; t += 400, n++) {
+      const luma = blockLuma(view({ x: n % 2 ? 20 : 60, y: 20, width: 32, height: 32 }));
+      const chosen = scheduler.choose(tiles, luma, [], t);
+      chosen.forEach((i) => refreshed.add(i));
+      scheduler.searched(chosen, luma, t);
+    }
+    expect([...refreshed].sort()).toEqual(tiles.map((_, i) => i));
+  });
+
+  it('searches a panning camera a few tiles at a time, and starts over when the view or the clock changes', () => {
+    const scheduler = new SearchScheduler();
+    const dark = blockLuma(view());
+    scheduler.searched(scheduler.choose(tiles, dark, [], 0), dark, 0);
+    const bright = blockLuma({ ...view(), data: new Uint8ClampedArray(width * height * 4).fill(200) });
+    expect(scheduler.choose(tiles, bright, [], 400)).toHaveLength(DEFAULTS.search.maxTilesPerSearch);
+    expect(scheduler.choose(tiles, bright, [], 10)).toHaveLength(DEFAULTS.search.maxTilesPerSearch); // still within the stream
+    expect(scheduler.choose(tiles, dark, [], -5)).toHaveLength(tiles.length); // the clock went back: a new stream
+  });
+
+  it('measures brightness per block', () => {
+    const luma = blockLuma(view({ x: 0, y: 0, width: 16, height: 16 }));
+    expect(luma.columns).toBe(Math.ceil(width / DEFAULTS.search.blockPx));
+    expect(luma.means[0]).toBeCloseTo(250, 0);
+    expect(luma.means[1]).toBeCloseTo(90, 0);
+  });
+});
