@@ -80,8 +80,9 @@ export class Analyser {
 
   /**
    * The faces of one `frame` of stream `streamKey`, found in its `views`, tracked, with their emoji; and the
-   * time each stage took. With `classify` false only faces not classified yet are classified (the others
-   * keep their expressions and move): a face's place changes faster than its expression, and classifying
+   * time each stage took. With `classify` false only faces not classified yet, and those whose expression
+   * is changing (the shown label switched within DEFAULTS.pacing.activeHoldMs), are classified; the others
+   * keep their expressions and move: a face's place changes faster than its expression, and classifying
    * is most of an analysis's time once there are faces. A face found by a search too small there to
    * classify starts unclassified; the next follow view, which shows it larger, classifies it.
    */
@@ -92,8 +93,8 @@ export class Analyser {
     const tracker = this.#trackerFor(streamKey, timestampMs);
     const { found, searchMs, followMs } = this.#find(frame, views, { streamKey, timestampMs, faces: tracker.faces.map((face) => face.box) });
     clock.lap();
-    const unscored = tracker.unscored(found.map((face) => face.inFrame.box), timestampMs);
-    const classified = found.map((face, i) => (classify || unscored[i]!) && classifiable(face));
+    const unsettled = tracker.unsettled(found.map((face) => face.inFrame.box), timestampMs, DEFAULTS.pacing.activeHoldMs);
+    const classified = found.map((face, i) => (classify || unsettled[i]!) && classifiable(face));
     const crops = found.filter((_, i) => classified[i]).map((face) => this.#align(face));
     const align = clock.lap();
     const probabilities = await this.#model.classify(crops);
@@ -104,7 +105,7 @@ export class Analyser {
       detection: face.inFrame,
       scores: classified[i] ? scoresForMode(probabilities[next++]!, labels, labelMode) : null,
     }));
-    const tracked = tracker.update(observations, timestampMs);
+    const tracked = tracker.update(observations, timestampMs, lookedFor(frame, views));
     const faces = describeFaces(tracked, frame.width, frame.height, labels, set);
     return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, track: clock.lap() } };
   }
@@ -209,6 +210,22 @@ export class Analyser {
     this.#far.close();
     this.#model.dispose();
   }
+}
+
+/**
+ * Whether `views` looked where a face is expected (a box, frame pixels): all of the frame with a search
+ * (the page then follows every known face too), else inside one of the follow views' cells. A face not
+ * looked for is left as it was (see FaceTracker.update).
+ */
+function lookedFor(frame: FrameSize, views: readonly ViewImage[]): (expected: Box) => boolean {
+  if (views.some((view) => view.layout.kind === 'search')) return () => true;
+  const parts = views.flatMap((view) => view.layout.cells.map((cell) => cell.source));
+  return (expected) => {
+    const centre = centreOf(expected);
+    const x = centre.x / frame.width;
+    const y = centre.y / frame.height;
+    return parts.some((part) => x >= part.x && x <= part.x + part.width && y >= part.y && y <= part.y + part.height);
+  };
 }
 
 /** Whether a face can be classified from the view it was found in: any face of a follow view, a large enough one of a search view. */

@@ -56,8 +56,7 @@ export const DEFAULTS = {
   search: {
     /**
      * Time between searches for new faces over the whole frame, ms: a face that comes is covered within
-     * about this plus one analysis (about 100 ms). A search costs about as much as ten analyses that only
-     * follow the known faces (six far-range detector calls against one), so it is the rarest.
+     * about this plus one analysis (about 100 ms).
      */
     intervalMs: 400,
     /** Under pressure the time between searches doubles, step by step, up to this, ms. */
@@ -75,8 +74,9 @@ export const DEFAULTS = {
     /**
      * At a search, the far-range detector looks in at most this many tiles (the close-range one always
      * looks at the whole view): those where something changed since they were last searched, or that
-     * were searched longest ago (see SearchScheduler). A search then costs two far-range calls rather than
-     * six (each about 17 ms here), and a person who walks in is still found at the next search.
+     * were searched longest ago (see SearchScheduler). A search then costs two far-range calls (about
+     * 13 ms each here, `npm run bench:search`) rather than six, and a person who walks in is still found
+     * at the next search.
      */
     maxTilesPerSearch: 2,
     /** A tile is searched again after this long even if nothing changed in it, ms (a face may turn back without much change). */

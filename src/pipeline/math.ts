@@ -29,13 +29,19 @@ export function iou(a: Box, b: Box): number {
 
 /**
  * `items` without those that show the same face as an earlier kept one (earlier items win: order them by
- * preference). Two boxes show the same face when they overlap by more than `maxIou`, or when either's
- * centre lies inside the other: two detectors, or one at two scales, box the same face differently.
+ * preference). Two boxes show the same face when they overlap by more than `maxIou`, or when they are of
+ * a like size (within SAME_FACE_SIZE_RATIO) and either's centre lies inside the other: two detectors, or
+ * one at two scales, box the same face differently. A box much larger than another around its centre is
+ * another face, or a wrong detection that must not hide a small real one.
  */
 export function suppressDuplicates<T>(items: readonly T[], boxOf: (item: T) => Box, maxIou: number): T[] {
   const inside = (p: Point, b: Box) => p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height;
-  const same = (a: Box, b: Box) => iou(a, b) > maxIou || inside(centreOf(a), b) || inside(centreOf(b), a);
+  const alike = (a: Box, b: Box) => Math.max(a.height, b.height) <= SAME_FACE_SIZE_RATIO * Math.min(a.height, b.height);
+  const same = (a: Box, b: Box) => iou(a, b) > maxIou || (alike(a, b) && (inside(centreOf(a), b) || inside(centreOf(b), a)));
   const kept: T[] = [];
   for (const item of items) if (!kept.some((k) => same(boxOf(k), boxOf(item)))) kept.push(item);
   return kept;
 }
+
+/** Boxes of like size differ in height by at most this factor (two detectors' boxes of one face differ far less). */
+const SAME_FACE_SIZE_RATIO = 2;

@@ -20,7 +20,7 @@ function run(pacer: AnalysisPacer, fromMs: number, seconds: number, faces: (t: n
   sent.classified = [];
   sent.searched = [];
   sent.followed = [];
-  let known = false;
+  let known: number[] = [];
   for (let frame = 0; frame < seconds * 30; frame++) {
     const t = fromMs + frame * FRAME_MS;
     if (pressure(t)) pacer.pressure(t);
@@ -31,9 +31,9 @@ function run(pacer: AnalysisPacer, fromMs: number, seconds: number, faces: (t: n
     sent.push(t);
     if (classify) sent.classified.push(t);
     if (plan.search) sent.searched.push(t);
-    if (plan.follow) sent.followed.push(t);
+    if (plan.follow.length > 0) sent.followed.push(t);
     const found = faces(t);
-    known = found.length > 0;
+    known = found.map((face) => face.id);
     pacer.observe(found, t);
   }
   return sent;
@@ -78,11 +78,11 @@ describe('AnalysisPacer', () => {
       const pacer = new AnalysisPacer();
       run(pacer, 0, 3, () => [face(1)]);
       expect(pacer.intervalMs(3000), what).toBe(DEFAULTS.pacing.stillIntervalMs);
-      pacer.sent(3000, { search: false, follow: true }, true);
+      pacer.sent(3000, { search: false, follow: [1] }, true);
       pacer.observe(after, 3000);
       expect(pacer.intervalMs(3010), what).toBe(interval);
-      // While an expression changes, every analysis classifies.
-      expect(pacer.classifyDue(3033), what).toBe(interval === DEFAULTS.pacing.activeIntervalMs);
+      // Classifying every face stays at its own interval: the analyser classifies a changing face at every analysis.
+      expect(pacer.classifyDue(3033), what).toBe(false);
       expect(pacer.intervalMs(3000 + DEFAULTS.pacing.activeHoldMs), what).toBe(DEFAULTS.pacing.stillIntervalMs);
     }
   });
@@ -109,10 +109,10 @@ describe('AnalysisPacer', () => {
 
   it('starts over when the camera clock goes back', () => {
     const pacer = new AnalysisPacer();
-    pacer.sent(10_000, { search: true, follow: true }, true);
-    expect(pacer.plan(10_010, true)).toBeNull();
+    pacer.sent(10_000, { search: true, follow: [1] }, true);
+    expect(pacer.plan(10_010, [1])).toBeNull();
     expect(pacer.classifyDue(10_010)).toBe(false);
-    expect(pacer.plan(5, true)).toEqual({ search: true, follow: true });
+    expect(pacer.plan(5, [1])).toEqual({ search: true, follow: [1] });
     expect(pacer.classifyDue(5)).toBe(true);
   });
 
@@ -129,6 +129,27 @@ describe('AnalysisPacer', () => {
     const withFace = run(pacer, 3000, 3, () => [face(1)]);
     expect(withFace.followed!.length).toBeGreaterThan((3 * 1000) / DEFAULTS.pacing.stillIntervalMs);
     expect(Math.max(...gaps(withFace.searched!))).toBeLessThanOrEqual(DEFAULTS.search.intervalMs + FRAME_MS);
+  });
+
+  it('follows each face at its own pace: a moving one often, a still one beside it rarely', () => {
+    const pacer = new AnalysisPacer();
+    const followedAt = new Map<number, number[]>([[1, []], [2, []]]);
+    let known: number[] = [];
+    for (let frame = 0; frame < 4 * 30; frame++) {
+      const t = frame * FRAME_MS;
+      const plan = pacer.plan(t, known);
+      if (!plan) continue;
+      pacer.sent(t, plan, pacer.classifyDue(t));
+      for (const id of plan.follow) followedAt.get(id)!.push(t);
+      const faces = [travelling(t), face(2, { x: 0.7 })];
+      known = faces.map((f) => f.id);
+      pacer.observe(faces, t);
+    }
+    const late = (id: number) => followedAt.get(id)!.filter((t) => t > 1000);
+    // The moving face every other frame; the still one at the still pace, or with a search.
+    expect(Math.max(...gaps(late(1)))).toBeLessThanOrEqual(DEFAULTS.pacing.activeIntervalMs + FRAME_MS);
+    expect(late(2).length).toBeLessThan(late(1).length / 2);
+    expect(Math.max(...gaps(late(2)))).toBeLessThanOrEqual(DEFAULTS.pacing.stillIntervalMs + FRAME_MS);
   });
 
   it('searches less often under pressure, up to the search\'s maxIntervalMs, and back once it is gone', () => {

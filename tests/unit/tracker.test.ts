@@ -108,21 +108,44 @@ describe('FaceTracker', () => {
   it('moves tracked faces on frames not classified and keeps their expression; a face seen unclassified starts unclassified', () => {
     const tracker = new FaceTracker({ scoreTimeConstantMs: 250, hysteresis: 0 });
     tracker.update([obs(face(100), 1, 0)], 0);
-    expect(tracker.unscored([face(120).box, face(600).box], 33)).toEqual([false, true]);
+    expect(tracker.unsettled([face(120).box, face(600).box], 33, 0)).toEqual([false, true]);
     const moved = tracker.update([{ detection: face(120), scores: null }, { detection: face(600), scores: null }], 33);
     expect(moved).toHaveLength(2);
     expect(moved[0]).toMatchObject({ id: 1, lastSeenMs: 33, lastScoredMs: 0, scored: true });
     expect(moved[1]).toMatchObject({ id: 2, scored: false });
     // The new face needs probabilities until it has some; its first are taken as they are, not smoothed.
-    expect(tracker.unscored([face(120).box, face(600).box], 66)).toEqual([false, true]);
+    expect(tracker.unsettled([face(120).box, face(600).box], 66, 0)).toEqual([false, true]);
     const classified = tracker.update([{ detection: face(120), scores: null }, obs(face(600), 0, 1)], 66);
     expect(classified[1]).toMatchObject({ id: 2, scored: true, labelIndex: 1 });
     expect([...classified[1]!.scores]).toEqual([0, 1]);
-    expect(tracker.unscored([face(600).box], 99)).toEqual([false]);
+    expect(tracker.unsettled([face(600).box], 99, 0)).toEqual([false]);
     expect(moved[0]!.box.x).toBeGreaterThan(110);
     expect([...moved[0]!.scores]).toEqual([1, 0]);
     // The next classified frame smooths over the time since the last classified one (250 ms), not since the last frame.
     const scored = tracker.update([obs(face(120), 0, 1)], 250);
     expect(scored[0]!.scores[1]).toBeCloseTo(smoothingWeight(250, 250), 6);
+  });
+
+  it('wants probabilities for a face whose shown label just switched, until it settles', () => {
+    const tracker = new FaceTracker({ scoreTimeConstantMs: 250, hysteresis: 0 });
+    tracker.update([obs(face(600), 0, 1)], 0);
+    expect(tracker.unsettled([face(600).box], 33, 1000)).toEqual([false]);
+    expect(tracker.update([obs(face(600), 1, 0)], 2000)[0]).toMatchObject({ labelIndex: 0, switchedMs: 2000 });
+    expect(tracker.unsettled([face(600).box], 2033, 1000)).toEqual([true]);
+    expect(tracker.unsettled([face(600).box], 3000, 1000)).toEqual([false]);
+  });
+
+  it('leaves a face it was not looked for where it was, not lost, and gives where it is expected', () => {
+    const tracker = new FaceTracker({ velocityWindowMs: 0 });
+    tracker.update([obs(face(100), 1, 0), obs(face(600), 1, 0)], 0);
+    tracker.update([obs(face(110), 1, 0), obs(face(600), 1, 0)], 100);
+    // Only around the first face was looked at: the second is kept as it was.
+    const lookedAtFirst = (box: { x: number }) => box.x < 300;
+    const [first, second] = tracker.update([obs(face(120), 1, 0)], 200, lookedAtFirst);
+    expect(first).toMatchObject({ id: 1, lost: false, lastSeenMs: 200 });
+    expect(second).toMatchObject({ id: 2, lost: false, lastSeenMs: 100 });
+    // Long after, still not looked for: kept all the same; looked for and not found: held, then dropped.
+    expect(tracker.update([obs(face(130), 1, 0)], 900, lookedAtFirst)).toHaveLength(2);
+    expect(tracker.update([obs(face(140), 1, 0)], 1000)).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { predictedBox } from '../../pipeline/analysis';
 import { DEFAULTS } from '../../pipeline/defaults';
 import { centreOf, median } from '../../pipeline/math';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
-import { AnalysisPacer, PressureGauge } from '../../pipeline/schedule/analysisPacer';
+import { AnalysisPacer, PressureGauge, type AnalysisPlan } from '../../pipeline/schedule/analysisPacer';
 import { followLayouts, searchLayout } from '../../pipeline/views';
 import type { BridgeLink } from './bridgeLink';
 import { dressAsCamera } from './cameraTrack';
@@ -24,6 +24,12 @@ const randomId = crypto.randomUUID.bind(crypto);
 
 /** Analysed frames whose drawn emoji are remembered until their result comes (for the placement error). */
 const DRAWN_KEPT = 16;
+
+/** A face of the newest result where it is expected on a frame: its id and box (fractions of the frame). */
+interface KnownFace {
+  readonly id: number;
+  readonly box: AnalysedFace['box'];
+}
 
 /** Where the emoji of a face was drawn on an analysed frame: its centre, in fractions of the frame. */
 interface DrawnFace {
@@ -208,8 +214,8 @@ export class CameraPipeline {
         this.#latest = null;
         return frame;
       }
-      const followed = this.#facesToFollow(timestampMs);
-      const plan = this.#analysisWanted(timestampMs, followed.length > 0);
+      const known = this.#facesToFollow(timestampMs);
+      const plan = this.#analysisWanted(timestampMs, known.map((face) => face.id));
       const faces = this.#facesToDraw(timestampMs, state.artwork);
       this.#window.faces = faces.length;
       if (faces.length > 0) this.#window.emojiFrames++;
@@ -217,7 +223,7 @@ export class CameraPipeline {
       const copyStarted = performance.now();
       const planar = await this.#compositor.readPlanes(frame);
       this.#window.copyMs.push(performance.now() - copyStarted);
-      if (plan) this.#sendForAnalysis(frame, planar, timestampMs, plan, followed, faces);
+      if (plan) this.#sendForAnalysis(frame, planar, timestampMs, plan, known, faces);
       if (faces.length === 0) return frame;
       const compositeStarted = performance.now();
       const drawn = this.#compositor.composite(frame, planar, faces, state.artwork);
@@ -249,26 +255,27 @@ export class CameraPipeline {
   }
 
   /**
-   * Which views the frame at `timestampMs` shows the analyser (`faces`: some are known), or null for none:
-   * as the pacer plans, when fewer than maxInFlight analyses are unanswered (timed-out ones dropped).
+   * What the frame at `timestampMs` shows the analyser (`faces`: the ids of those known), or null for
+   * nothing: as the pacer plans, when fewer than maxInFlight analyses are unanswered (timed-out ones dropped).
    */
-  #analysisWanted(timestampMs: number, faces: boolean): { search: boolean; follow: boolean } | null {
+  #analysisWanted(timestampMs: number, faces: readonly number[]): AnalysisPlan | null {
     const now = performance.now();
     for (const [seq, sentAtMs] of this.#inFlight) if (now - sentAtMs >= DEFAULTS.analysis.replyTimeoutMs) this.#inFlight.delete(seq);
     return this.#inFlight.size < DEFAULTS.analysis.maxInFlight ? this.#pacer.plan(timestampMs, faces) : null;
   }
 
   /**
-   * Sends the analyser the frame's views as `plan` says (`followed`: the known faces' boxes now), and
-   * remembers where the frame's emoji are drawn (`faces`).
+   * Sends the analyser the frame's views as `plan` says (`known`: the known faces where they are expected
+   * now), and remembers where the frame's emoji are drawn (`faces`) and which faces it follows.
    */
-  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number, plan: { search: boolean; follow: boolean },
-    followed: readonly AnalysedFace['box'][], faces: readonly (FaceOnFrame & { readonly id: number })[]): void {
+  #sendForAnalysis(frame: VideoFrame, planar: PlanarFrame | null, timestampMs: number, plan: AnalysisPlan,
+    known: readonly KnownFace[], faces: readonly (FaceOnFrame & { readonly id: number })[]): void {
     const frameWidth = frame.displayWidth;
     const frameHeight = frame.displayHeight;
+    const followed = known.filter((face) => plan.follow.includes(face.id));
     const layouts = [
       ...(plan.search ? [searchLayout(frameWidth, frameHeight)] : []),
-      ...(plan.follow ? followLayouts(followed, frameWidth, frameHeight) : []),
+      ...followLayouts(followed.map((face) => face.box), frameWidth, frameHeight),
     ];
     const copyStarted = performance.now();
     const views = layouts.map((layout) => ({ layout, pixels: this.#compositor.viewPixels(frame, planar, layout).buffer }));
@@ -278,19 +285,20 @@ export class CameraPipeline {
     const classify = this.#pacer.classifyDue(timestampMs);
     this.#pacer.sent(timestampMs, plan, classify);
     this.#link.send({ type: 'analyse', streamId: this.streamId, seq, frameWidth, frameHeight, views, timestampMs, classify }, views.map((view) => view.pixels));
+    // Only the faces followed are found again on this frame: the others' places in its result are predicted.
     this.#drawn.set(timestampMs, {
       width: frame.displayWidth, height: frame.displayHeight,
-      faces: faces.map((face) => ({ id: face.id, ...centreOf(face.box) })),
+      faces: faces.filter((face) => plan.follow.includes(face.id)).map((face) => ({ id: face.id, ...centreOf(face.box) })),
     });
     if (this.#drawn.size > DRAWN_KEPT) this.#drawn.delete(this.#drawn.keys().next().value!);
   }
 
   /** Where the newest result's faces are expected at `timestampMs` (held ones too: a follow may find them again); none when it is too old. */
-  #facesToFollow(timestampMs: number): AnalysedFace['box'][] {
+  #facesToFollow(timestampMs: number): KnownFace[] {
     const latest = this.#latest;
     if (!latest) return [];
     const ageMs = Math.max(0, timestampMs - latest.timestampMs);
-    return ageMs > DEFAULTS.analysis.maxResultAgeMs ? [] : latest.faces.map((face) => predictedBox(face, ageMs));
+    return ageMs > DEFAULTS.analysis.maxResultAgeMs ? [] : latest.faces.map((face) => ({ id: face.id, box: predictedBox(face, ageMs) }));
   }
 
   /** The newest result's faces that have artwork, each moved on by its velocity to `timestampMs`. */

@@ -17,6 +17,12 @@ interface FaceSeen {
 
 type PacingOptions = { -readonly [K in keyof typeof DEFAULTS.pacing]: number };
 
+/** What one analysis shows the analyser: the whole frame to search, and the known faces to follow (ids). */
+export interface AnalysisPlan {
+  readonly search: boolean;
+  readonly follow: readonly number[];
+}
+
 /**
  * When a camera stream's next frame goes to the analyser, what it shows the analyser, and whether it
  * classifies the faces or only moves them. Known faces are followed (see views.ts) where it changes what
@@ -30,12 +36,11 @@ type PacingOptions = { -readonly [K in keyof typeof DEFAULTS.pacing]: number };
  */
 export class AnalysisPacer {
   readonly options: PacingOptions;
-  #lastSentMs = -Infinity;
   #lastSearchMs = -Infinity;
   #lastClassifiedMs = -Infinity;
-  /** Until when an expression changes: every analysis classifies. */
-  #changingUntilMs = -Infinity;
-  #activeUntilMs = -Infinity;
+  /** Each face's last follow, and until when it keeps the active pace, ms, by face id. */
+  #followedMs = new Map<number, number>();
+  #activeUntilMs = new Map<number, number>();
   /** Doublings of the interval for pressure (0: none). */
   #level = 0;
   #lastRaiseMs = -Infinity;
@@ -48,10 +53,15 @@ export class AnalysisPacer {
     this.options = { ...DEFAULTS.pacing, ...options };
   }
 
-  /** Time between analyses at `nowMs`, ms: the active or still interval, doubled per pressure step, capped. */
-  intervalMs(nowMs: number): number {
+  /**
+   * Time between follows of face `id` at `nowMs`, ms (without an id: of the face followed most often):
+   * the active or still interval, doubled per pressure step, capped.
+   */
+  intervalMs(nowMs: number, id?: number): number {
     this.#recover(nowMs);
-    const base = nowMs < this.#activeUntilMs ? this.options.activeIntervalMs : this.options.stillIntervalMs;
+    const ids = id === undefined ? [...this.#previous.keys()] : [id];
+    const active = ids.some((face) => nowMs < (this.#activeUntilMs.get(face) ?? -Infinity));
+    const base = active ? this.options.activeIntervalMs : this.options.stillIntervalMs;
     return Math.min(this.options.maxIntervalMs, base * 2 ** this.#level);
   }
 
@@ -62,33 +72,36 @@ export class AnalysisPacer {
   }
 
   /**
-   * Whether the frame at `nowMs` should be analysed, and with which views: a search when one is due, the
-   * known faces followed when `faces` are known and a follow is due (or a search goes anyway); null for
-   * none. The caller also limits the analyses in flight.
+   * Whether the frame at `nowMs` should be analysed, and with which views: a search when one is due, and
+   * which of the known `faces` (ids) to follow: each at its own pace (a face that moves or changes
+   * expression often, a still one rarely), all of them with a search; null for none. The caller also
+   * limits the analyses in flight.
    */
-  plan(nowMs: number, faces: boolean): { search: boolean; follow: boolean } | null {
+  plan(nowMs: number, faces: readonly number[]): AnalysisPlan | null {
     // A clock that went back (a camera restarted) starts the pacing over.
-    if (nowMs < this.#lastSentMs) this.#lastSentMs = -Infinity;
-    if (nowMs < this.#lastSearchMs) this.#lastSearchMs = -Infinity;
+    if (nowMs < this.#lastSearchMs || [...this.#followedMs.values()].some((ms) => nowMs < ms)) {
+      this.#lastSearchMs = -Infinity;
+      this.#followedMs.clear();
+    }
     const search = nowMs - this.#lastSearchMs >= this.searchIntervalMs(nowMs) - 1;
-    const follow = faces && (search || nowMs - this.#lastSentMs >= this.intervalMs(nowMs) - 1);
-    return search || follow ? { search, follow } : null;
+    const follow = search ? [...faces] : faces.filter((id) => nowMs - (this.#followedMs.get(id) ?? -Infinity) >= this.intervalMs(nowMs, id) - 1);
+    return search || follow.length > 0 ? { search, follow } : null;
   }
 
   /**
-   * Whether an analysis at `nowMs` should classify the faces too, or only move them: every one while an
-   * expression changes, else one per classifyIntervalMs (a moving face's place changes every frame, its
-   * expression does not).
+   * Whether an analysis at `nowMs` should classify every face, or only move them: one per
+   * classifyIntervalMs (a moving face's place changes every frame, its expression does not). The analyser
+   * classifies a face whose expression is changing at every analysis regardless (see Analyser.analyse).
    */
   classifyDue(nowMs: number): boolean {
     if (nowMs < this.#lastClassifiedMs) this.#lastClassifiedMs = -Infinity;
-    return nowMs < this.#changingUntilMs || nowMs - this.#lastClassifiedMs >= this.options.classifyIntervalMs - 1;
+    return nowMs - this.#lastClassifiedMs >= this.options.classifyIntervalMs - 1;
   }
 
   /** The frame at `nowMs` went to the analyser, as `plan` said, classifying or not. */
-  sent(nowMs: number, views: { search: boolean; follow: boolean }, classify: boolean): void {
-    if (views.follow) this.#lastSentMs = nowMs;
-    if (views.search) this.#lastSearchMs = nowMs;
+  sent(nowMs: number, plan: AnalysisPlan, classify: boolean): void {
+    for (const id of plan.follow) this.#followedMs.set(id, nowMs);
+    if (plan.search) this.#lastSearchMs = nowMs;
     if (classify) this.#lastClassifiedMs = nowMs;
   }
 
@@ -105,14 +118,12 @@ export class AnalysisPacer {
 
   /**
    * A result for the frame at `timestampMs`: a face that moves fast, or whose label switched since the
-   * previous result, keeps the active pace for activeHoldMs. A face's speed is its centre's travel over at
+   * previous result, keeps the active pace for activeHoldMs (the others keep theirs). A face's speed is its centre's travel over at
    * least speedWindowMs, in face widths and heights per second: over one frame, the detector's jitter of a
    * few pixels would read as motion. A face that comes or goes changes nothing here: a new face's emoji is
    * drawn from its first result on, and a still scene's pace already notices it.
    */
   observe(faces: readonly PacedFace[], timestampMs: number): void {
-    let changed = false;
-    let changing = false;
     const seen = new Map<number, FaceSeen>();
     for (const face of faces) {
       const before = this.#previous.get(face.id);
@@ -124,13 +135,14 @@ export class AnalysisPacer {
           ...now, speed: (1000 * Math.hypot((centre.x - before.centre.x) / face.box.width, (centre.y - before.centre.y) / face.box.height)) / elapsedMs,
         };
       }
-      changing ||= before !== undefined && before.label !== face.label;
-      changed ||= changing || now.speed > this.options.movingFacesPerSecond;
+      if ((before !== undefined && before.label !== face.label) || now.speed > this.options.movingFacesPerSecond) {
+        this.#activeUntilMs.set(face.id, timestampMs + this.options.activeHoldMs);
+      }
       seen.set(face.id, now);
     }
-    if (changed) this.#activeUntilMs = timestampMs + this.options.activeHoldMs;
-    if (changing) this.#changingUntilMs = timestampMs + this.options.activeHoldMs;
     this.#previous = seen;
+    // Faces gone are forgotten.
+    for (const map of [this.#activeUntilMs, this.#followedMs]) for (const id of map.keys()) if (!seen.has(id)) map.delete(id);
   }
 
   /** The call's frames are late at `nowMs`: one more doubling of the interval, at most once per yieldStepMs. */

@@ -35,8 +35,8 @@ export function blockLuma(image: Frame, blockPx: number = DEFAULTS.search.blockP
  * back to the camera without changing much, or a search missed it), those waiting longest first (a
  * changed tile counts as waiting a refresh period longer), at most maxTilesPerSearch at a search, but
  * every tile at a stream's first search. A still room costs almost no searching, a
- * person who walks in changes the tiles they walk into, and a camera that pans (every tile changes) is
- * searched a few tiles at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
+ * person who walks in changes the tiles they walk into, and a camera that pans (most tiles change) is
+ * searched one tile at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
  */
 export class SearchScheduler {
   /** Each tile's blocks' brightness when it was last searched (null: never), and when. */
@@ -62,8 +62,12 @@ export class SearchScheduler {
     const masked = faceMask(luma, faces);
     // A tile's claim: how long since it was searched, a refresh period more when it changed. Tiles that
     // change all the time (a group that keeps moving) then cannot keep a quiet tile from its refresh.
-    const claim = tiles.map((tile, i) => timestampMs - this.#searchedMs[i]! + (changed(luma, this.#reference[i]!, tile, masked) ? tileRefreshMs : 0));
-    return tiles.map((_, i) => i).filter((i) => claim[i]! >= tileRefreshMs).sort((a, b) => claim[b]! - claim[a]!).slice(0, maxTilesPerSearch);
+    const moved = tiles.map((tile, i) => changed(luma, this.#reference[i]!, tile, masked));
+    const claim = tiles.map((_, i) => timestampMs - this.#searchedMs[i]! + (moved[i] ? tileRefreshMs : 0));
+    // Most of the view changed: the camera moved (a hand-held laptop) or the light did, not a person who
+    // walked in; the tiles are gone through one at a time.
+    const limit = moved.filter(Boolean).length > tiles.length / 2 ? 1 : maxTilesPerSearch;
+    return tiles.map((_, i) => i).filter((i) => claim[i]! >= tileRefreshMs).sort((a, b) => claim[b]! - claim[a]!).slice(0, limit);
   }
 
   /** The tiles `searched` were searched at `timestampMs` in a view whose brightness was `luma`. */

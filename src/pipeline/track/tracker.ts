@@ -52,6 +52,8 @@ export interface TrackedFace {
   readonly scored: boolean;
   /** Index of the label shown (changes only past the hysteresis margin). */
   readonly labelIndex: number;
+  /** When the label shown last switched, ms (−Infinity: not since the face was first classified). */
+  readonly switchedMs: number;
   /** True while the face is held without a detection (moved on by its velocity, for at most DEFAULTS.analysis.maxPredictionMs). */
   readonly lost: boolean;
   /** When the face was last detected, ms. */
@@ -120,8 +122,12 @@ export class FaceTracker {
     return this.#lastMs;
   }
 
-  /** The faces after this frame's observations at `timestampMs` (non-decreasing), ordered by id. */
-  update(observations: readonly Observation[], timestampMs: number): TrackedFace[] {
+  /**
+   * The faces after this frame's observations at `timestampMs` (non-decreasing), ordered by id. A face
+   * not observed is held (lost), unless `lookedFor` says the frame was not looked at where it is expected
+   * (a box, frame pixels): then it is left as it was, and given where it is expected now.
+   */
+  update(observations: readonly Observation[], timestampMs: number, lookedFor: (expected: Box) => boolean = () => true): TrackedFace[] {
     if (!Number.isFinite(timestampMs) || timestampMs < this.#lastMs) {
       throw new RangeError(`timestampMs must be finite and not decrease: ${timestampMs} after ${this.#lastMs}`);
     }
@@ -139,22 +145,26 @@ export class FaceTracker {
       }
     });
     this.#tracks.forEach((track, t) => {
-      if (!continued.has(t) && timestampMs - track.lastSeenMs <= this.options.holdMs) next.push({ ...track, lost: true });
+      if (continued.has(t)) return;
+      if (!lookedFor(expectedBox(track, timestampMs - track.lastSeenMs))) next.push(track);
+      else if (timestampMs - track.lastSeenMs <= this.options.holdMs) next.push({ ...track, lost: true });
     });
     this.#tracks = next.sort((a, b) => a.id - b.id);
-    // A face held without a detection is given where it is expected now; the track keeps its detected box.
-    return this.#tracks.map((track) => (track.lost ? { ...track, box: expectedBox(track, timestampMs - track.lastSeenMs) } : track));
+    // A face not detected now is given where it is expected now; the track keeps its detected box.
+    return this.#tracks.map((track) => (track.lastSeenMs < timestampMs ? { ...track, box: expectedBox(track, timestampMs - track.lastSeenMs) } : track));
   }
 
   /**
-   * For each box (frame pixels) seen at `timestampMs`, whether an observation of it would need
-   * probabilities: it would start a face, or continue one not classified yet. Changes nothing.
+   * For each box (frame pixels) seen at `timestampMs`, whether an observation of it needs probabilities
+   * now: it would start a face, or continue one not classified yet, or one whose label switched less than
+   * `settleMs` ago (its expression is changing: it is classified at every analysis until it settles).
+   * Changes nothing.
    */
-  unscored(boxes: readonly Box[], timestampMs: number): boolean[] {
+  unsettled(boxes: readonly Box[], timestampMs: number, settleMs: number): boolean[] {
     const matched = this.#match(boxes, timestampMs);
     return boxes.map((_, o) => {
-      const t = matched.get(o);
-      return t === undefined || !this.#tracks[t]!.scored;
+      const track = this.#tracks[matched.get(o) ?? -1];
+      return !track || !track.scored || timestampMs - track.switchedMs < settleMs;
     });
   }
 
@@ -184,7 +194,7 @@ export class FaceTracker {
     return {
       id: this.#nextId++, box: detection.box, keypoints: detection.keypoints, detectionScore: detection.score,
       velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs },
-      scores, scored: observed !== null, labelIndex: observed ? argmax(scores) : 0, lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
+      scores, scored: observed !== null, labelIndex: observed ? argmax(scores) : 0, switchedMs: -Infinity, lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
     };
   }
 
@@ -229,7 +239,7 @@ export class FaceTracker {
     }
     return {
       id: track.id, box, keypoints, velocity, windowStart, detectionScore: obs.detection.score, scores, scored: track.scored || observed !== null,
-      labelIndex, lost: false, lastSeenMs: timestampMs, lastScoredMs,
+      labelIndex, switchedMs: track.scored && labelIndex !== track.labelIndex ? timestampMs : track.switchedMs, lost: false, lastSeenMs: timestampMs, lastScoredMs,
     };
   }
 }
