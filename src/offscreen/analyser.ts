@@ -40,6 +40,14 @@ interface FoundFace {
   readonly kind: ViewKind;
 }
 
+/** A stream's analysis as its search sees it: when, and its known faces and those of them held without a detection (frame pixels). */
+interface StreamSearch {
+  readonly streamKey: string;
+  readonly timestampMs: number;
+  readonly faces: readonly Box[];
+  readonly lost: readonly Box[];
+}
+
 /** Milliseconds one analysis spent, by stage (search and follow: finding faces in each kind of view). */
 export type AnalysisMs = Omit<StageMs, 'decode' | 'total'>;
 
@@ -91,7 +99,8 @@ export class Analyser {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     const clock = stopwatch();
     const tracker = this.#trackerFor(streamKey, timestampMs);
-    const { found, searchMs, followMs } = this.#find(frame, views, { streamKey, timestampMs, faces: tracker.faces.map((face) => face.box) });
+    const known = { faces: tracker.faces.map((face) => face.box), lost: tracker.faces.filter((face) => face.lost).map((face) => face.box) };
+    const { found, searchMs, followMs } = this.#find(frame, views, { streamKey, timestampMs, ...known });
     clock.lap();
     const unsettled = tracker.unsettled(found.map((face) => face.inFrame.box), timestampMs, DEFAULTS.pacing.activeHoldMs);
     const classified = found.map((face, i) => (classify || unsettled[i]!) && classifiable(face));
@@ -157,9 +166,10 @@ export class Analyser {
    * The faces in `views`, in the frame's pixels, each once (where views overlap, a follow view's finding
    * wins: it shows the face larger), at most DEFAULTS.analysis.maxFaces, and the milliseconds spent in
    * each kind of view. A search view of a `stream` is searched in the tiles its SearchScheduler chooses
-   * (the stream's known `faces`, frame pixels, tell where change does not count); without one, in all.
+   * (the stream's known faces tell where change does not count, its lost ones where to look again);
+   * without one, in all.
    */
-  #find(frame: FrameSize, views: readonly ViewImage[], stream?: { streamKey: string; timestampMs: number; faces: readonly Box[] }): {
+  #find(frame: FrameSize, views: readonly ViewImage[], stream?: StreamSearch): {
     found: FoundFace[]; searchMs: number; followMs: number;
   } {
     const found: FoundFace[] = [];
@@ -183,7 +193,7 @@ export class Analyser {
    * than a tile) and the far-range one over tiles of it (small ones): all tiles, or those the stream's
    * SearchScheduler chooses.
    */
-  #search(image: ImageData, frame: FrameSize, stream?: { streamKey: string; timestampMs: number; faces: readonly Box[] }): Detection[] {
+  #search(image: ImageData, frame: FrameSize, stream?: StreamSearch): Detection[] {
     const tiles = searchTiles(image.width, image.height);
     let chosen = tiles.map((_, i) => i);
     if (stream) {
@@ -191,8 +201,8 @@ export class Analyser {
       this.#searches.set(stream.streamKey, scheduler);
       const luma = blockLuma(image);
       const scale = image.width / frame.width;
-      const faces = stream.faces.map((box) => ({ x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale }));
-      chosen = scheduler.choose(tiles, luma, faces, stream.timestampMs);
+      const inView = (box: Box) => ({ x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale });
+      chosen = scheduler.choose(tiles, luma, stream.faces.map(inView), stream.timestampMs, stream.lost.map(inView));
       scheduler.searched(chosen, luma, stream.timestampMs);
     }
     const detections = [...this.#near.detect(image), ...chosen.flatMap((i) => this.#far.detect(image, tiles[i]))];

@@ -58,6 +58,10 @@ describe('SearchScheduler', () => {
     // Even when every other tile is due for its refresh, a changed tile comes first.
     const late = scheduler.choose(tiles, blockLuma(view(newcomer)), [], 400 + DEFAULTS.search.tileRefreshMs);
     expect(holding(newcomer)).toContain(late[0]);
+    // A face lost where nothing changed is looked for again at the next search.
+    const quiet = new SearchScheduler();
+    quiet.searched(quiet.choose(tiles, still, [], 0), still, 0);
+    expect(quiet.choose(tiles, still, [], 400, [newcomer])).toContain(holding(newcomer)[0]);
     // The same change under a face already known is not searched for.
     const fresh = new SearchScheduler();
     fresh.searched(fresh.choose(tiles, still, [], 0), still, 0);

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults';
+import { centreOf } from '../math';
 import type { Box, Frame } from '../types';
 
 /** A search view's brightness in blocks of DEFAULTS.search.blockPx: mean luma (0..255) per block, row by row. */
@@ -30,11 +31,11 @@ export function blockLuma(image: Frame, blockPx: number = DEFAULTS.search.blockP
 /**
  * Which of a search view's tiles the far-range detector looks in at each search of one camera stream. A
  * tile is searched when something in it changed since it was last searched (a block's brightness moved
- * by more than changeLevel, in at least changedBlocks blocks, away from the faces already known, which
+ * by more than changeLevel, in at least changedBlocks blocks, away from the people already known, who
  * move all the time), or when it was last searched tileRefreshMs ago or more (a face may have turned
- * back to the camera without changing much, or a search missed it), those waiting longest first (a
- * changed tile counts as waiting a refresh period longer), at most maxTilesPerSearch at a search, but
- * every tile at a stream's first search. A still room costs almost no searching, a
+ * back to the camera without changing much, or a search missed it): changed tiles first, keeping one
+ * place for a tile due for its refresh, each kind those waiting longest first, at most maxTilesPerSearch
+ * at a search, but every tile at a stream's first search. A still room costs almost no searching, a
  * person who walks in changes the tiles they walk into, and a camera that pans (most tiles change) is
  * searched one tile at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
  */
@@ -46,9 +47,10 @@ export class SearchScheduler {
 
   /**
    * The tiles (indices into `tiles`, boxes in view pixels) to search in a view whose brightness is
-   * `luma`, with the known faces at `faces` (view pixels), at `timestampMs`.
+   * `luma`, with the known faces at `faces` (view pixels), at `timestampMs`. A tile where one of `lost`
+   * (faces held without a detection, view pixels) is counts as changed: the face may be there still.
    */
-  choose(tiles: readonly Box[], luma: BlockLuma, faces: readonly Box[], timestampMs: number): number[] {
+  choose(tiles: readonly Box[], luma: BlockLuma, faces: readonly Box[], timestampMs: number, lost: readonly Box[] = []): number[] {
     const layout = `${luma.columns}x${luma.rows}:${tiles.map((t) => `${t.x},${t.y},${t.width}`).join(';')}`;
     if (layout !== this.#layout || timestampMs < Math.max(...this.#searchedMs.filter(Number.isFinite), -Infinity)) {
       // A new view size, or a camera restarted: start over.
@@ -60,14 +62,22 @@ export class SearchScheduler {
     const never = tiles.map((_, i) => i).filter((i) => this.#reference[i] === null);
     if (never.length > 0) return never;
     const masked = faceMask(luma, faces);
-    // A tile's claim: how long since it was searched, a refresh period more when it changed. Tiles that
-    // change all the time (a group that keeps moving) then cannot keep a quiet tile from its refresh.
-    const moved = tiles.map((tile, i) => changed(luma, this.#reference[i]!, tile, masked));
-    const claim = tiles.map((_, i) => timestampMs - this.#searchedMs[i]! + (moved[i] ? tileRefreshMs : 0));
+    const holdsLost = (tile: Box) => lost.some((face) => {
+      const { x, y } = centreOf(face);
+      return x >= tile.x && x < tile.x + tile.width && y >= tile.y && y < tile.y + tile.height;
+    });
+    const moved = tiles.map((tile, i) => holdsLost(tile) || changed(luma, this.#reference[i]!, tile, masked));
     // Most of the view changed: the camera moved (a hand-held laptop) or the light did, not a person who
     // walked in; the tiles are gone through one at a time.
     const limit = moved.filter(Boolean).length > tiles.length / 2 ? 1 : maxTilesPerSearch;
-    return tiles.map((_, i) => i).filter((i) => claim[i]! >= tileRefreshMs).sort((a, b) => claim[b]! - claim[a]!).slice(0, limit);
+    const oldestFirst = (a: number, b: number) => this.#searchedMs[a]! - this.#searchedMs[b]!;
+    const indices = tiles.map((_, i) => i);
+    const changedTiles = indices.filter((i) => moved[i]).sort(oldestFirst);
+    const dueTiles = indices.filter((i) => !moved[i] && timestampMs - this.#searchedMs[i]! >= tileRefreshMs).sort(oldestFirst);
+    // Changed tiles first, but one place is kept for a tile due for its refresh, so that tiles changing at
+    // every search (a person the mask misses) cannot keep the quiet ones from theirs.
+    const changedTaken = changedTiles.slice(0, dueTiles.length > 0 ? Math.max(1, limit - 1) : limit);
+    return [...changedTaken, ...dueTiles].slice(0, limit);
   }
 
   /** The tiles `searched` were searched at `timestampMs` in a view whose brightness was `luma`. */
@@ -79,15 +89,19 @@ export class SearchScheduler {
   }
 }
 
-/** Blocks under a known face (its box grown by half on each side), which are left out when looking for change. */
+/**
+ * Blocks where a known face's person is: from half a face above the face to four faces below it, one face
+ * width to each side (head, shoulders, body). They are left out when looking for change: a known person
+ * moving is not a new face, and a new one there is found at the tile's refresh.
+ */
 function faceMask(luma: BlockLuma, faces: readonly Box[]): Uint8Array {
   const mask = new Uint8Array(luma.columns * luma.rows);
   const { blockPx } = DEFAULTS.search;
   for (const face of faces) {
-    const left = Math.max(0, Math.floor((face.x - face.width / 2) / blockPx));
-    const right = Math.min(luma.columns - 1, Math.floor((face.x + 1.5 * face.width) / blockPx));
+    const left = Math.max(0, Math.floor((face.x - face.width) / blockPx));
+    const right = Math.min(luma.columns - 1, Math.floor((face.x + 2 * face.width) / blockPx));
     const top = Math.max(0, Math.floor((face.y - face.height / 2) / blockPx));
-    const bottom = Math.min(luma.rows - 1, Math.floor((face.y + 1.5 * face.height) / blockPx));
+    const bottom = Math.min(luma.rows - 1, Math.floor((face.y + 5 * face.height) / blockPx));
     for (let row = top; row <= bottom; row++) mask.fill(1, row * luma.columns + left, row * luma.columns + right + 1);
   }
   return mask;
