@@ -23,17 +23,15 @@
 // `--list-faces` instead prints the faces the full-range detector finds (score ≥ 0.65) on 800-pixel tiles of
 // each full-size photo, marking those demo/roomScene.mjs lists: how bench/search/otherFaces.mjs was measured.
 // Prints tables; writes --out (default bench/results/search-<date>.json).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { openBuiltPage } from '../scripts/builtPage.mjs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { build, runnerImport } from 'vite';
-import { findChrome } from '../demo/browser.mjs';
+import { runnerImport } from 'vite';
 import { ROOM } from '../demo/roomScene.mjs';
 import { median } from './median.mjs';
 import { OTHER_FACES } from './search/otherFaces.mjs';
@@ -95,43 +93,13 @@ function groundTruth(complete) {
  * extension's files are laid out (vite.config.ts).
  */
 async function openPage() {
-  const outDir = mkdtempSync(join(os.tmpdir(), 'emoface-search-'));
-  const FILES = {
-    '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
-    '/models/': join(ROOT, 'models'),
-    '/': outDir,
-  };
-  const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-    const [prefix, folder] = Object.entries(FILES).find(([p]) => path.startsWith(p));
-    const file = join(folder, path.slice(prefix.length) || 'index.html');
-    if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  const { page, browser, close } = await openBuiltPage({
+    root: join(ROOT, 'bench', 'search'), models: join(ROOT, 'models'), name: 'search', files: {
+      '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
+      '/models/': join(ROOT, 'models'),
+    },
   });
-  let browser;
-  const close = async () => {
-    await browser?.close();
-    server.close();
-    rmSync(outDir, { recursive: true, force: true });
-  };
   try {
-    await build({
-      root: join(ROOT, 'bench', 'search'), logLevel: 'warn', configFile: false,
-      resolve: { alias: { 'emoface-models': join(ROOT, 'models') } },
-      build: { outDir, emptyOutDir: true, target: 'chrome116', chunkSizeWarningLimit: 4096 },
-    });
-    await new Promise((done) => server.listen(0, '127.0.0.1', done));
-    browser = await chromium.launch({
-      executablePath: findChrome(), args: ['--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-    });
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error));
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     const strategies = await page.evaluate(async () => (await window.emofaceSearch).strategies);
     const api = (method, ...args) => page.evaluate(async ([m, a]) => (await window.emofaceSearch)[m](...a), [method, args]);
     return { api, strategies, chromiumVersion: browser.version(), close };

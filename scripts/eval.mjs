@@ -19,17 +19,14 @@
 // Prints JSON: accuracy, n, per-label recall, the confusion matrix (rows true, columns predicted, in the
 // order of "labels"), images with no face, and fiveLabel: accuracy and n on the images of the five labels of
 // 'five' mode (FIVE_LABELS), each predicted as the most probable of those five.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { openBuiltPage } from './builtPage.mjs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { build, runnerImport } from 'vite';
-import { findChrome } from '../demo/browser.mjs';
+import { runnerImport } from 'vite';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)] [--face-height N (with --detect)]';
@@ -87,42 +84,14 @@ function images() {
  * detection with the image's width and height} or null when no face is found, and `close()`.
  */
 async function openAnalyser() {
-  const outDir = mkdtempSync(join(tmpdir(), 'emoface-eval-'));
-  const FILES = {
-    '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
-    '/wasm/tfjs/': join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
-    '/models/': models,
-    '/': outDir,
-  };
-  const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
-    const [prefix, folder] = Object.entries(FILES).find(([p]) => path.startsWith(p));
-    const file = join(folder, path.slice(prefix.length) || 'index.html');
-    if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  const { page, close } = await openBuiltPage({
+    root: join(ROOT, 'scripts', 'eval'), models, name: 'eval', files: {
+      '/wasm/mediapipe/': join(ROOT, 'node_modules', '@mediapipe', 'tasks-vision', 'wasm'),
+      '/wasm/tfjs/': join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+      '/models/': models,
+    },
   });
-  let browser;
-  const close = async () => {
-    await browser?.close();
-    server.close();
-    rmSync(outDir, { recursive: true, force: true });
-  };
   try {
-    await build({
-      root: join(ROOT, 'scripts', 'eval'), logLevel: 'warn', configFile: false,
-      resolve: { alias: { 'emoface-models': models } },
-      build: { outDir, emptyOutDir: true, target: 'chrome116', chunkSizeWarningLimit: 4096 },
-    });
-    await new Promise((done) => server.listen(0, '127.0.0.1', done));
-    browser = await chromium.launch({
-      executablePath: findChrome(), args: ['--headless=new', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
-    });
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     const info = await page.evaluate(async () => {
       const ready = await window.emofaceEval;
       return { backend: ready.backend, crop: ready.crop };
