@@ -88,9 +88,35 @@ describe('SearchScheduler', () => {
     const dark = blockLuma(view());
     scheduler.searched(scheduler.choose(tiles, dark, [], 0), dark, 0);
     const bright = blockLuma({ ...view(), data: new Uint8ClampedArray(width * height * 4).fill(200) });
-    expect(scheduler.choose(tiles, bright, [], 400)).toHaveLength(1);
-    expect(scheduler.choose(tiles, bright, [], 10)).toHaveLength(1); // still within the stream
-    expect(scheduler.choose(tiles, dark, [], -5)).toHaveLength(tiles.length); // the clock went back: a new stream
+    const first = scheduler.choose(tiles, bright, [], 400);
+    expect(first).toHaveLength(1);
+    scheduler.searched(first, bright, 400);
+    expect(scheduler.choose(tiles, dark, [], 800)).toHaveLength(1);
+    expect(scheduler.choose(tiles, dark, [], 300)).toHaveLength(tiles.length); // the clock went back: a new stream
+  });
+
+  it('looks first where a change is fresh, before a tile that drifted slowly since it was searched', () => {
+    const scheduler = new SearchScheduler();
+    const paint = (squares: { box: Box; level: number }[]) => {
+      const frame = view();
+      for (const { box, level } of squares) {
+        for (let y = box.y; y < box.y + box.height; y++) frame.data.fill(level, (y * width + box.x) * 4, (y * width + box.x + box.width) * 4);
+      }
+      return blockLuma(frame);
+    };
+    const newcomer = { x: 430, y: 40, width: 32, height: 32 };
+    const drifting = { x: 20, y: 20, width: 32, height: 32 };
+    const still = paint([]);
+    scheduler.searched(scheduler.choose(tiles, still, [], 0), still, 0);
+    // The newcomer's tiles are searched again at 300 ms (a face was lost there), the drifting one is not.
+    scheduler.searched(scheduler.choose(tiles, still, [], 300, [newcomer]), still, 300);
+    // A patch of wall brightens a little at each search (never by changeLevel since the previous one).
+    const dimmer = paint([{ box: drifting, level: 90 + 0.7 * DEFAULTS.search.changeLevel }]);
+    scheduler.searched(scheduler.choose(tiles, dimmer, [], 600), dimmer, 600);
+    // Then someone walks in: their tile goes first, though the drifting one was searched longer ago.
+    const chosen = scheduler.choose(tiles, paint([{ box: drifting, level: 90 + 1.4 * DEFAULTS.search.changeLevel }, { box: newcomer, level: 250 }]), [], 900);
+    expect(holding(newcomer)).toContain(chosen[0]);
+    expect(chosen.length).toBe(DEFAULTS.search.maxTilesPerSearch);
   });
 
   it('measures brightness per block', () => {

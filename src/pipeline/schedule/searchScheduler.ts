@@ -33,16 +33,21 @@ export function blockLuma(image: Frame, blockPx: number = DEFAULTS.search.blockP
  * tile is searched when something in it changed since it was last searched (a block's brightness moved
  * by more than changeLevel, in at least changedBlocks blocks, away from the people already known, who
  * move all the time), or when it was last searched tileRefreshMs ago or more (a face may have turned
- * back to the camera without changing much, or a search missed it): changed tiles first, keeping one
- * place for a tile due for its refresh, each kind those waiting longest first, at most maxTilesPerSearch
- * at a search, but every tile at a stream's first search. A still room costs almost no searching, a
- * person who walks in changes the tiles they walk into, and a camera that pans (most tiles change) is
- * searched one tile at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
+ * back to the camera without changing much, or a search missed it), at most maxTilesPerSearch at a
+ * search, but every tile at a stream's first search. Changed tiles go first, those whose change is fresh
+ * (new since the previous search, after a quiet spell) before those that change at every search (a
+ * screen, a swaying plant, people the mask misses), then those searched longest ago; one place is kept
+ * for a tile due for its refresh. A still room costs almost no searching, a person who walks in is
+ * looked for at the next search, and a camera that pans (most tiles changed since the previous search)
+ * is searched one tile at a time. Time is the camera's (`timestampMs`, ms); the scheduler reads no clock.
  */
 export class SearchScheduler {
   /** Each tile's blocks' brightness when it was last searched (null: never), and when. */
   #reference: (Float32Array | null)[] = [];
   #searchedMs: number[] = [];
+  /** The whole view's brightness at the previous search, and for how many searches in a row each tile has changed since the one before. */
+  #previous: Float32Array | null = null;
+  #changingFor: number[] = [];
   #layout = '';
 
   /**
@@ -57,22 +62,32 @@ export class SearchScheduler {
       this.#layout = layout;
       this.#reference = tiles.map(() => null);
       this.#searchedMs = tiles.map(() => -Infinity);
+      this.#previous = null;
+      this.#changingFor = tiles.map(() => 0);
     }
     const { tileRefreshMs, maxTilesPerSearch } = DEFAULTS.search;
+    const masked = faceMask(luma, faces);
+    const previous = this.#previous;
+    const recent = tiles.map((tile) => previous !== null && changed(luma, previous, tile, masked));
+    this.#changingFor = recent.map((now, i) => (now ? this.#changingFor[i]! + 1 : 0));
+    this.#previous = luma.means;
     const never = tiles.map((_, i) => i).filter((i) => this.#reference[i] === null);
     if (never.length > 0) return never;
-    const masked = faceMask(luma, faces);
     const holdsLost = (tile: Box) => lost.some((face) => {
       const { x, y } = centreOf(face);
       return x >= tile.x && x < tile.x + tile.width && y >= tile.y && y < tile.y + tile.height;
     });
     const moved = tiles.map((tile, i) => holdsLost(tile) || changed(luma, this.#reference[i]!, tile, masked));
-    // Most of the view changed: the camera moved (a hand-held laptop) or the light did, not a person who
-    // walked in; the tiles are gone through one at a time.
-    const limit = moved.filter(Boolean).length > tiles.length / 2 ? 1 : maxTilesPerSearch;
+    // Most of the view changed since the previous search: the camera moved (a hand-held laptop) or the
+    // light did, not a person who walked in; the tiles are gone through one at a time.
+    const limit = recent.filter(Boolean).length > tiles.length / 2 ? 1 : maxTilesPerSearch;
     const oldestFirst = (a: number, b: number) => this.#searchedMs[a]! - this.#searchedMs[b]!;
+    // A change that began at this search or the one before, after a quiet spell, before all others: a tile
+    // changing at every search (or that drifted slowly since it was searched) may hold nothing new.
+    const fresh = (i: number) => this.#changingFor[i]! >= 1 && this.#changingFor[i]! <= 2;
+    const freshFirst = (a: number, b: number) => Number(fresh(b)) - Number(fresh(a)) || oldestFirst(a, b);
     const indices = tiles.map((_, i) => i);
-    const changedTiles = indices.filter((i) => moved[i]).sort(oldestFirst);
+    const changedTiles = indices.filter((i) => moved[i]).sort(freshFirst);
     const dueTiles = indices.filter((i) => !moved[i] && timestampMs - this.#searchedMs[i]! >= tileRefreshMs).sort(oldestFirst);
     // Changed tiles first, but one place is kept for a tile due for its refresh, so that tiles changing at
     // every search (a person the mask misses) cannot keep the quiet ones from theirs.
