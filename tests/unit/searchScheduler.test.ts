@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { makeRoomVideo } from '../../demo/fakeCamera.mjs';
+import { ENTERING, roomFacesAt } from '../../demo/roomScene.mjs';
 import { DEFAULTS } from '../../src/pipeline/defaults';
 import { blockLuma, SearchScheduler } from '../../src/pipeline/schedule/searchScheduler';
 import type { Box, Frame } from '../../src/pipeline/types';
@@ -124,5 +127,29 @@ describe('SearchScheduler', () => {
     expect(luma.columns).toBe(Math.ceil(width / DEFAULTS.search.blockPx));
     expect(luma.means[0]).toBeCloseTo(250, 0);
     expect(luma.means[1]).toBeCloseTo(90, 0);
+  });
+
+  it('on the room clip, searches where the newcomer walks in at the first search after the cut, whenever the searches fall', () => {
+    // The clip's frames as the search view sees them; the known faces are the clip's own, less the newcomer's.
+    const clip = execFileSync('ffmpeg', ['-loglevel', 'error', '-i', makeRoomVideo(), '-vf', `scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 28 });
+    const frameBytes = width * height * 4;
+    const lumaAt = (frame: number) => blockLuma({ width, height, data: new Uint8ClampedArray(clip.buffer, clip.byteOffset + frame * frameBytes, frameBytes) });
+    const inView = (box: Box) => ({ x: box.x * width, y: box.y * height, width: box.width * width, height: box.height * height });
+    const newcomer = roomFacesAt(ENTERING.fromFrame).find((face) => ENTERING.ids.includes(face.id))!;
+    const newcomerTiles = holding(inView(newcomer.box));
+    expect(newcomerTiles.length).toBeGreaterThan(0);
+    const framesPerSearch = Math.round(DEFAULTS.search.intervalMs / (1000 / 30));
+    for (let phase = 0; phase < framesPerSearch; phase++) {
+      const scheduler = new SearchScheduler();
+      let frame = phase;
+      for (; frame < ENTERING.fromFrame; frame += framesPerSearch) {
+        const luma = lumaAt(frame);
+        const known = roomFacesAt(frame).map((face) => inView(face.box));
+        scheduler.searched(scheduler.choose(tiles, luma, known, frame * 33.3), luma, frame * 33.3);
+      }
+      const known = roomFacesAt(frame).filter((face) => !ENTERING.ids.includes(face.id)).map((face) => inView(face.box));
+      const chosen = scheduler.choose(tiles, lumaAt(frame), known, frame * 33.3);
+      expect(chosen.some((i) => newcomerTiles.includes(i)), `searches from frame ${phase}, the first after the cut at ${frame}: tiles ${chosen}`).toBe(true);
+    }
   });
 });
