@@ -18,7 +18,10 @@ export const DEFAULTS = {
     sizeTimeConstantMs: 150,
     /** A new label is shown only when its smoothed probability beats the shown label's by this much. */
     hysteresis: 0.1,
-    /** A face that is not detected stays (at its last place) this long before it is dropped, in ms. */
+    /**
+     * A face that is not detected stays (at its last place) this long before it is dropped, in ms, and at
+     * least until a second analysis in a row misses it (under pressure, analyses come up to 500 ms apart).
+     */
     holdMs: 500,
     /** A detection continues a track when their boxes overlap by at least this IoU (the track's box moved by its velocity). */
     minIou: 0.2,
@@ -60,8 +63,12 @@ export const DEFAULTS = {
      * covered 367–533 ms after it came; a search where nothing changed costs one close-range call.
      */
     intervalMs: 300,
-    /** Under pressure the time between searches doubles, step by step, up to this, ms. */
-    maxIntervalMs: 1600,
+    /**
+     * Under pressure the time between searches doubles, step by step, up to this, ms: a person who walks in
+     * is still covered within about a second on a busy machine (with 1600, the room's newcomer waited
+     * 1.5 s in the end-to-end test beside a spinning process).
+     */
+    maxIntervalMs: 800,
     /**
      * A search tile's side as a share of the frame's shorter side. The far-range detector finds faces down
      * to about a twelfth of its input (16 of 192 pixels, measured on real group photos), so tiles of two

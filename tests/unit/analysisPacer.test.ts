@@ -163,6 +163,17 @@ describe('AnalysisPacer', () => {
     expect(intervals.at(-1)).toBe(DEFAULTS.search.intervalMs);
   });
 
+  it('searches at once when the stream starts afresh (switched on again), even under pressure, which it keeps', () => {
+    const pacer = new AnalysisPacer();
+    const busy = run(pacer, 0, 6, () => [face(1)], () => true);
+    const t = busy.at(-1)! + FRAME_MS;
+    expect(t - busy.searched!.at(-1)!).toBeLessThan(DEFAULTS.search.maxIntervalMs);
+    expect(pacer.plan(t, [1])?.search ?? false).toBe(false);
+    pacer.forget();
+    expect(pacer.plan(t, [])).toEqual({ search: true, follow: [] });
+    expect(pacer.yielding(t)).toBe(true);
+  });
+
   it('does not take a face\'s jitter between frames for motion', () => {
     const pacer = new AnalysisPacer();
     // ±3 pixels of a 1280-pixel frame each frame, about a third of a face width a frame: still.

@@ -62,6 +62,15 @@ describe('FaceTracker', () => {
     expect(tracker.update([], 551)).toHaveLength(0);
   });
 
+  it('holds a face through one missed analysis when analyses are further apart than the hold', () => {
+    const tracker = new FaceTracker({ holdMs: 300 });
+    tracker.update([obs(face(100), 1, 0)], 0);
+    expect(tracker.update([], 500)).toMatchObject([{ id: 1, lost: true, missedLooks: 1 }]);
+    expect(tracker.update([obs(face(102), 1, 0)], 1000)).toMatchObject([{ id: 1, lost: false, missedLooks: 0 }]);
+    expect(tracker.update([], 1500)).toHaveLength(1);
+    expect(tracker.update([], 2000)).toHaveLength(0);
+  });
+
   it('does not modify the caller\'s arrays and rejects time going backwards and unknown options', () => {
     const tracker = new FaceTracker();
     const scores = Float32Array.from([0.2, 0.8]);
@@ -144,8 +153,10 @@ describe('FaceTracker', () => {
     const [first, second] = tracker.update([obs(face(120), 1, 0)], 200, lookedAtFirst);
     expect(first).toMatchObject({ id: 1, lost: false, lastSeenMs: 200 });
     expect(second).toMatchObject({ id: 2, lost: false, lastSeenMs: 100 });
-    // Long after, still not looked for: kept all the same; looked for and not found: held, then dropped.
+    // Long after, still not looked for: kept all the same; looked for and not found: held through that
+    // miss, then dropped at the next.
     expect(tracker.update([obs(face(130), 1, 0)], 900, lookedAtFirst)).toHaveLength(2);
-    expect(tracker.update([obs(face(140), 1, 0)], 1000)).toHaveLength(1);
+    expect(tracker.update([obs(face(140), 1, 0)], 1000)[1]).toMatchObject({ id: 2, lost: true });
+    expect(tracker.update([obs(face(150), 1, 0)], 1100)).toHaveLength(1);
   });
 });

@@ -211,7 +211,9 @@ export class CameraPipeline {
       const state = this.#state();
       this.#window.drawing = drawing = state.on;
       if (!state.on) {
+        // Switched on again, it starts afresh: the faces searched for on the next frame, not when due.
         this.#latest = null;
+        this.#pacer.forget();
         return frame;
       }
       const known = this.#facesToFollow(timestampMs);

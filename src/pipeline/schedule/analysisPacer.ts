@@ -105,6 +105,19 @@ export class AnalysisPacer {
     if (classify) this.#lastClassifiedMs = nowMs;
   }
 
+  /**
+   * The stream was not analysed for a while (emoface switched off on the call): forget its faces and when
+   * it was last searched, so that the next frame is searched at once, whatever the pressure. The pressure
+   * level stays: the machine may be as busy as before.
+   */
+  forget(): void {
+    this.#lastSearchMs = -Infinity;
+    this.#lastClassifiedMs = -Infinity;
+    this.#followedMs.clear();
+    this.#activeUntilMs.clear();
+    this.#previous.clear();
+  }
+
   /** True while analyses run slower than their pace to keep the call's frames on time. */
   yielding(nowMs: number): boolean {
     this.#recover(nowMs);
