@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { makeRoomVideo } from '../../demo/fakeCamera.mjs';
-import { ENTERING, roomFacesAt } from '../../demo/roomScene.mjs';
+import { ENTERING, ROOM, roomFacesAt } from '../../demo/roomScene.mjs';
 import { DEFAULTS } from '../../src/pipeline/defaults';
 import { blockLuma, SearchScheduler } from '../../src/pipeline/schedule/searchScheduler';
 import type { Box, Frame } from '../../src/pipeline/types';
@@ -114,8 +114,8 @@ describe('SearchScheduler', () => {
     // The newcomer's tiles are searched again at 300 ms (a face was lost there), the drifting one is not.
     scheduler.searched(scheduler.choose(tiles, still, [], 300, [newcomer]), still, 300);
     // A patch of wall brightens a little at each search (never by changeLevel since the previous one).
-    const dimmer = paint([{ box: drifting, level: 90 + 0.7 * DEFAULTS.search.changeLevel }]);
-    scheduler.searched(scheduler.choose(tiles, dimmer, [], 600), dimmer, 600);
+    const brighter = paint([{ box: drifting, level: 90 + 0.7 * DEFAULTS.search.changeLevel }]);
+    scheduler.searched(scheduler.choose(tiles, brighter, [], 600), brighter, 600);
     // Then someone walks in: their tile goes first, though the drifting one was searched longer ago.
     const chosen = scheduler.choose(tiles, paint([{ box: drifting, level: 90 + 1.4 * DEFAULTS.search.changeLevel }, { box: newcomer, level: 250 }]), [], 900);
     expect(holding(newcomer)).toContain(chosen[0]);
@@ -138,17 +138,18 @@ describe('SearchScheduler', () => {
     const newcomer = roomFacesAt(ENTERING.fromFrame).find((face) => ENTERING.ids.includes(face.id))!;
     const newcomerTiles = holding(inView(newcomer.box));
     expect(newcomerTiles.length).toBeGreaterThan(0);
-    const framesPerSearch = Math.round(DEFAULTS.search.intervalMs / (1000 / 30));
+    const framesPerSearch = Math.round((DEFAULTS.search.intervalMs * ROOM.fps) / 1000);
+    const ms = (frame: number) => (frame * 1000) / ROOM.fps;
     for (let phase = 0; phase < framesPerSearch; phase++) {
       const scheduler = new SearchScheduler();
       let frame = phase;
       for (; frame < ENTERING.fromFrame; frame += framesPerSearch) {
         const luma = lumaAt(frame);
         const known = roomFacesAt(frame).map((face) => inView(face.box));
-        scheduler.searched(scheduler.choose(tiles, luma, known, frame * 33.3), luma, frame * 33.3);
+        scheduler.searched(scheduler.choose(tiles, luma, known, ms(frame)), luma, ms(frame));
       }
       const known = roomFacesAt(frame).filter((face) => !ENTERING.ids.includes(face.id)).map((face) => inView(face.box));
-      const chosen = scheduler.choose(tiles, lumaAt(frame), known, frame * 33.3);
+      const chosen = scheduler.choose(tiles, lumaAt(frame), known, ms(frame));
       expect(chosen.some((i) => newcomerTiles.includes(i)), `searches from frame ${phase}, the first after the cut at ${frame}: tiles ${chosen}`).toBe(true);
     }
   });
