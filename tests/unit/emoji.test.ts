@@ -79,7 +79,7 @@ describe('faces as the page receives them', () => {
   it('gives boxes in fractions of the frame, the roll, the shown label\'s emoji at its intensity, and rounded scores', () => {
     const scores = Float32Array.from(LABELS.map((l) => (l === 'happy' ? 0.9 : 0.1 / 6)));
     const tracked: TrackedFace = {
-      id: 3, box: { x: 80, y: 60, width: 64, height: 72 }, detectionScore: 0.9, scores, scored: true, labelIndex: LABELS.indexOf('happy'), switchedMs: -Infinity, lost: false, missedLooks: 0, lastSeenMs: 100, lastScoredMs: 100,
+      id: 3, box: { x: 80, y: 60, width: 64, height: 72 }, detectionScore: 0.9, scores, scored: true, labelIndex: LABELS.indexOf('happy'), switchedMs: -Infinity, lost: false, lastSeenMs: 100, lastScoredMs: 100,
       velocity: { x: 0.032, y: -0.024 }, windowStart: { centre: { x: 112, y: 96 }, atMs: 0 },
       keypoints: {
         rightEye: { x: 100, y: 90 }, leftEye: { x: 130, y: 90 }, noseTip: { x: 115, y: 105 }, mouth: { x: 115, y: 120 },

@@ -10,11 +10,11 @@ import { searchLayout, searchTiles } from '../../src/pipeline/views';
 const { width, height } = searchLayout(1280, 720);
 const tiles = searchTiles(width, height);
 
-/** A grey search view with a white square at `square` (view pixels), if any. */
-function view(square?: Box): Frame {
+/** A grey (90) search view with each of `squares` (view pixels) painted at its `level`, white (250) by default. */
+function view(...squares: (Box & { level?: number })[]): Frame {
   const data = new Uint8ClampedArray(width * height * 4).fill(90);
-  if (square) {
-    for (let y = square.y; y < square.y + square.height; y++) data.fill(250, (y * width + square.x) * 4, (y * width + square.x + square.width) * 4);
+  for (const square of squares) {
+    for (let y = square.y; y < square.y + square.height; y++) data.fill(square.level ?? 250, (y * width + square.x) * 4, (y * width + square.x + square.width) * 4);
   }
   return { data, width, height };
 }
@@ -100,24 +100,17 @@ describe('SearchScheduler', () => {
 
   it('looks first where a change is fresh, before a tile that drifted slowly since it was searched', () => {
     const scheduler = new SearchScheduler();
-    const paint = (squares: { box: Box; level: number }[]) => {
-      const frame = view();
-      for (const { box, level } of squares) {
-        for (let y = box.y; y < box.y + box.height; y++) frame.data.fill(level, (y * width + box.x) * 4, (y * width + box.x + box.width) * 4);
-      }
-      return blockLuma(frame);
-    };
     const newcomer = { x: 430, y: 40, width: 32, height: 32 };
     const drifting = { x: 20, y: 20, width: 32, height: 32 };
-    const still = paint([]);
+    const still = blockLuma(view());
     scheduler.searched(scheduler.choose(tiles, still, [], 0), still, 0);
     // The newcomer's tiles are searched again at 300 ms (a face was lost there), the drifting one is not.
     scheduler.searched(scheduler.choose(tiles, still, [], 300, [newcomer]), still, 300);
     // A patch of wall brightens a little at each search (never by changeLevel since the previous one).
-    const brighter = paint([{ box: drifting, level: 90 + 0.7 * DEFAULTS.search.changeLevel }]);
+    const brighter = blockLuma(view({ ...drifting, level: 90 + 0.7 * DEFAULTS.search.changeLevel }));
     scheduler.searched(scheduler.choose(tiles, brighter, [], 600), brighter, 600);
     // Then someone walks in: their tile goes first, though the drifting one was searched longer ago.
-    const chosen = scheduler.choose(tiles, paint([{ box: drifting, level: 90 + 1.4 * DEFAULTS.search.changeLevel }, { box: newcomer, level: 250 }]), [], 900);
+    const chosen = scheduler.choose(tiles, blockLuma(view({ ...drifting, level: 90 + 1.4 * DEFAULTS.search.changeLevel }, newcomer)), [], 900);
     expect(holding(newcomer)).toContain(chosen[0]);
     expect(chosen.length).toBe(DEFAULTS.search.maxTilesPerSearch);
   });

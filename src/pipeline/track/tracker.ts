@@ -56,8 +56,6 @@ export interface TrackedFace {
   readonly switchedMs: number;
   /** True while the face is held without a detection (moved on by its velocity, for at most DEFAULTS.analysis.maxPredictionMs). */
   readonly lost: boolean;
-  /** Analyses in a row that looked for the face and did not find it. */
-  readonly missedLooks: number;
   /** When the face was last detected, ms. */
   readonly lastSeenMs: number;
   /** When its probabilities last had a classified frame, ms. */
@@ -149,9 +147,9 @@ export class FaceTracker {
     this.#tracks.forEach((track, t) => {
       if (continued.has(t)) return;
       if (!lookedFor(expectedBox(track, timestampMs - track.lastSeenMs))) next.push(track);
-      // Held for holdMs, and through one missed look whenever that was: where analyses are sparser than
-      // the hold (a busy machine), one miss alone does not drop a face.
-      else if (timestampMs - track.lastSeenMs <= this.options.holdMs || track.missedLooks === 0) next.push({ ...track, lost: true, missedLooks: track.missedLooks + 1 });
+      // Held for holdMs, and through its first missed look (a face not held yet) whenever that was: where
+      // analyses are sparser than the hold (a busy machine), one miss alone does not drop a face.
+      else if (timestampMs - track.lastSeenMs <= this.options.holdMs || !track.lost) next.push({ ...track, lost: true });
     });
     this.#tracks = next.sort((a, b) => a.id - b.id);
     // A face not detected now is given where it is expected now; the track keeps its detected box.
@@ -198,7 +196,7 @@ export class FaceTracker {
     return {
       id: this.#nextId++, box: detection.box, keypoints: detection.keypoints, detectionScore: detection.score,
       velocity: { x: 0, y: 0 }, windowStart: { centre: centreOf(detection.box), atMs: timestampMs },
-      scores, scored: observed !== null, labelIndex: observed ? argmax(scores) : 0, switchedMs: -Infinity, lost: false, missedLooks: 0, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
+      scores, scored: observed !== null, labelIndex: observed ? argmax(scores) : 0, switchedMs: -Infinity, lost: false, lastSeenMs: timestampMs, lastScoredMs: timestampMs,
     };
   }
 
@@ -243,7 +241,7 @@ export class FaceTracker {
     }
     return {
       id: track.id, box, keypoints, velocity, windowStart, detectionScore: obs.detection.score, scores, scored: track.scored || observed !== null,
-      labelIndex, switchedMs: track.scored && labelIndex !== track.labelIndex ? timestampMs : track.switchedMs, lost: false, missedLooks: 0, lastSeenMs: timestampMs, lastScoredMs,
+      labelIndex, switchedMs: track.scored && labelIndex !== track.labelIndex ? timestampMs : track.switchedMs, lost: false, lastSeenMs: timestampMs, lastScoredMs,
     };
   }
 }
