@@ -62,23 +62,26 @@ export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4
 /**
  * The path of the 'room' clip, a .y4m (yuv420p) of ROOM.frames frames at ROOM.width×ROOM.height and
  * ROOM.fps (demo/roomScene.mjs: people 2–5 m away, one group sliding, one person entering halfway, a
- * frame counter), made once and cached in the temp folder under a name that changes with its graph.
+ * frame counter), made once and cached in the temp folder.
  */
 export function makeRoomVideo() {
   const { photos, graph } = roomFilterGraph();
   const paths = photos.map((photo) => join(FACE_API_DEMO, photo));
   for (const path of paths) if (!existsSync(path)) throw new Error(`makeRoomVideo: ${path} is missing (npm install)`);
-  const digest = createHash('sha256').update(graph).digest('hex').slice(0, 12);
-  return cachedClip(`room-${ROOM.width}x${ROOM.height}-${digest}`, [
+  return cachedClip(`room-${ROOM.width}x${ROOM.height}`, [
     ...paths.flatMap((path) => ['-i', path]), '-filter_complex', graph, '-map', '[out]', '-frames:v', String(ROOM.frames), '-r', String(ROOM.fps),
   ]);
 }
 
-/** The path of <temp>/emoface-camera/`name`.y4m, made by ffmpeg with `args` (inputs, graph, output options) unless it exists. */
+/**
+ * The path of <temp>/emoface-camera/`name`-<digest of args>.y4m, made by ffmpeg with `args` (inputs, graph,
+ * output options) unless it exists: a clip whose making changed is made anew.
+ */
 function cachedClip(name, args) {
   const folder = join(tmpdir(), 'emoface-camera');
   mkdirSync(folder, { recursive: true });
-  const out = join(folder, `${name}.y4m`);
+  const digest = createHash('sha256').update(args.join('\n')).digest('hex').slice(0, 12);
+  const out = join(folder, `${name}-${digest}.y4m`);
   if (existsSync(out)) return out;
   // Written aside and renamed: a run stopped halfway leaves no clip that looks finished.
   const temporary = `${out}.${process.pid}.tmp.y4m`;
@@ -87,10 +90,15 @@ function cachedClip(name, args) {
   return out;
 }
 
-/** 'drift': cover a frame 12 % larger than the output, turn it, then cut the output from a drifting window. */
+/**
+ * 'drift': cover a frame 12 % larger than the output, turn it, then cut the output from a drifting window.
+ * What covering cuts off a taller photo is cut a quarter from its top, three quarters from its bottom:
+ * portraits have the face in their upper half (cut evenly, the astronaut lost her forehead and eyes at
+ * 16:9, and the clip showed half a face half of the time).
+ */
 function driftChain({ i, width, height, fps, share, roll }) {
   return `[${i}:v]scale=${Math.round(width * 1.12)}:${Math.round(height * 1.12)}:force_original_aspect_ratio=increase,`
-    + `crop=${Math.round(width * 1.12)}:${Math.round(height * 1.12)},`
+    + `crop=${Math.round(width * 1.12)}:${Math.round(height * 1.12)}:(iw-ow)/2:(ih-oh)/4,`
     + `rotate=${roll.toFixed(4)}*sin(2*PI*t/${share.toFixed(3)}):fillcolor=black,`
     + `crop=${width}:${height}:(iw-ow)/2+(iw-ow)/3*sin(2*PI*t/${(share * 1.3).toFixed(3)}):(ih-oh)/2+(ih-oh)/3*cos(2*PI*t/${(share * 1.7).toFixed(3)}),`
     + `fps=${fps},format=yuv420p,setsar=1[v${i}]`;

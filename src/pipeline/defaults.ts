@@ -58,15 +58,26 @@ export const DEFAULTS = {
   },
   search: {
     /**
-     * Time between searches for new faces over the whole frame, ms: a face that comes is covered within
-     * about this plus one analysis (about 100 ms). With 400, `npm run bench`'s room saw its newcomer
-     * covered 367–533 ms after it came; a search where nothing changed costs one close-range call.
+     * Time between searches for new faces over the whole frame while part of it changed away from the
+     * people known (the page watches, see sceneChange), or a known face is held without a detection, ms:
+     * a face that comes is covered within about this plus one analysis (about 100 ms). With 400,
+     * `npm run bench`'s room saw its newcomer covered 367–533 ms after it came.
      */
     intervalMs: 300,
     /**
-     * Under pressure the time between searches doubles, step by step, up to this, ms: a person who walks in
-     * is still covered within about a second on a busy machine (with 1600, the room's newcomer waited
-     * 1.5 s in the end-to-end test beside a spinning process).
+     * Time between searches while most of the picture changes (the camera moves: change then says nothing
+     * of where a newcomer is, and the tiles are searched one at a time), ms.
+     */
+    movingIntervalMs: 600,
+    /**
+     * Time between searches while nothing changes away from the people known, ms: a search then only
+     * refreshes tiles (see tileRefreshMs), or finds a face that came without changing the picture.
+     */
+    quietIntervalMs: 1500,
+    /**
+     * Under pressure the time between searches doubles, step by step, up to this (or the interval without
+     * pressure, if longer), ms: a person who walks in is still covered within about a second on a busy
+     * machine (with 1600, the room's newcomer waited 1.5 s in the end-to-end test beside a spinning process).
      */
     maxIntervalMs: 800,
     /**

@@ -152,6 +152,29 @@ describe('AnalysisPacer', () => {
     expect(Math.max(...gaps(late(2)))).toBeLessThanOrEqual(DEFAULTS.pacing.stillIntervalMs + FRAME_MS);
   });
 
+  it('searches as often as the picture changes away from the people known: a part of it, all of it (the camera moves), none of it', () => {
+    const expected = { local: DEFAULTS.search.intervalMs, moving: DEFAULTS.search.movingIntervalMs, still: DEFAULTS.search.quietIntervalMs } as const;
+    for (const [scene, intervalMs] of Object.entries(expected) as [keyof typeof expected, number][]) {
+      const pacer = new AnalysisPacer();
+      const searched: number[] = [];
+      for (let t = 0; t < 5000; t += FRAME_MS) {
+        const plan = pacer.plan(t, [1], scene);
+        if (!plan) continue;
+        pacer.sent(t, plan, false);
+        if (plan.search) searched.push(t);
+        pacer.observe([face(1)], t);
+      }
+      for (const gap of gaps(searched)) expect(gap, scene).toBeGreaterThanOrEqual(intervalMs - 1);
+      for (const gap of gaps(searched)) expect(gap, scene).toBeLessThanOrEqual(intervalMs + FRAME_MS);
+    }
+    expect(DEFAULTS.search.intervalMs).toBeLessThan(DEFAULTS.search.movingIntervalMs);
+    expect(DEFAULTS.search.movingIntervalMs).toBeLessThan(DEFAULTS.search.quietIntervalMs);
+    // Under pressure a quiet picture's searches do not slow further: they are already rarer than the cap.
+    const busy = new AnalysisPacer();
+    run(busy, 0, 6, () => [face(1)], () => true);
+    expect(busy.searchIntervalMs(6000, 'still')).toBe(DEFAULTS.search.quietIntervalMs);
+  });
+
   it('searches less often under pressure, up to the search\'s maxIntervalMs, and back once it is gone', () => {
     const pacer = new AnalysisPacer();
     const busy = run(pacer, 0, 6, () => [face(1)], () => true);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { makeRoomVideo } from '../../demo/fakeCamera.mjs';
 import { ENTERING, ROOM, roomFacesAt } from '../../demo/roomScene.mjs';
 import { DEFAULTS } from '../../src/pipeline/defaults';
-import { blockLuma, SearchScheduler } from '../../src/pipeline/schedule/searchScheduler';
+import type { Planes } from '../../src/pipeline/render/planarBlend';
+import { blockLuma, planeBlockLuma, sceneChange, SearchScheduler } from '../../src/pipeline/schedule/searchScheduler';
 import type { Box, Frame } from '../../src/pipeline/types';
 import { searchLayout, searchTiles } from '../../src/pipeline/views';
 
@@ -115,11 +116,49 @@ describe('SearchScheduler', () => {
     expect(chosen.length).toBe(DEFAULTS.search.maxTilesPerSearch);
   });
 
+  it('tells a still picture from one changed in a part, away from the people known, and from a moving camera', () => {
+    const still = blockLuma(view());
+    const newcomer = { x: 430, y: 40, width: 32, height: 32 };
+    expect(sceneChange(blockLuma(view()), still, tiles, [])).toBe('still');
+    expect(sceneChange(blockLuma(view(newcomer)), still, tiles, [])).toBe('local');
+    // The same change where a known person is (their face just above it) is them moving.
+    expect(sceneChange(blockLuma(view(newcomer)), still, tiles, [{ x: 430, y: 20, width: 32, height: 32 }])).toBe('still');
+    expect(sceneChange(blockLuma(view({ x: 0, y: 0, width, height })), still, tiles, [])).toBe('moving');
+  });
+
   it('measures brightness per block', () => {
     const luma = blockLuma(view({ x: 0, y: 0, width: 16, height: 16 }));
     expect(luma.columns).toBe(Math.ceil(width / DEFAULTS.search.blockPx));
     expect(luma.means[0]).toBeCloseTo(250, 0);
     expect(luma.means[1]).toBeCloseTo(90, 0);
+  });
+
+  it('on the room clip, reads the brightness of the frame\'s luma plane as that of its search view, and sees the newcomer come', () => {
+    const frameAt = (frame: number, size: string, format: string) => execFileSync('ffmpeg', [
+      '-loglevel', 'error', '-i', makeRoomVideo(), '-vf', `select=eq(n\\,${frame}),scale=${size}`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', format, '-',
+    ], { maxBuffer: 1 << 26 });
+    const planesAt = (frame: number): Planes => {
+      const bytes = frameAt(frame, `${ROOM.width}:${ROOM.height}`, 'yuv420p');
+      const lumaSize = ROOM.width * ROOM.height;
+      const layout = [{ offset: 0, stride: ROOM.width }, { offset: lumaSize, stride: ROOM.width / 2 }, { offset: lumaSize * 1.25, stride: ROOM.width / 2 }];
+      return { format: 'I420', width: ROOM.width, height: ROOM.height, data: new Uint8Array(bytes), layout };
+    };
+    const fromPlanes = (frame: number) => planeBlockLuma(planesAt(frame), false, { width, height });
+    const before = ENTERING.fromFrame - 10;
+    const fromView = blockLuma({ width, height, data: new Uint8ClampedArray(frameAt(before, `${width}:${height}`, 'rgba')) });
+    const planeLuma = fromPlanes(before);
+    expect([planeLuma.columns, planeLuma.rows]).toEqual([fromView.columns, fromView.rows]);
+    const differences = planeLuma.means.map((mean, i) => Math.abs(mean - fromView.means[i]!)).sort();
+    // Alike but for a few blocks where blacker-than-black codes meet the picture (a mean of clamped values
+    // against a clamped mean) and for the view's scaling: change is judged plane against plane anyway.
+    expect(differences[Math.floor(differences.length / 2)]).toBeLessThan(2);
+    expect(differences[Math.floor(differences.length * 0.95)]).toBeLessThan(DEFAULTS.search.changeLevel / 2);
+    // Searched just before the newcomer's cut, the picture after it changed where no known person is.
+    const inView = (box: Box) => ({ x: box.x * width, y: box.y * height, width: box.width * width, height: box.height * height });
+    const known = roomFacesAt(ENTERING.fromFrame).filter((face) => !ENTERING.ids.includes(face.id)).map((face) => inView(face.box));
+    const cut = fromPlanes(ENTERING.fromFrame);
+    expect(sceneChange(cut, fromPlanes(ENTERING.fromFrame - 1), tiles, known)).toBe('local');
+    expect(sceneChange(cut, planeLuma, tiles, known)).toBe('local');
   });
 
   it('on the room clip, searches where the newcomer walks in at the first search after the cut, whenever the searches fall', () => {

@@ -3,7 +3,8 @@ import { DEFAULTS } from '../../pipeline/defaults';
 import { centreOf, median } from '../../pipeline/math';
 import type { AnalysedFace, BridgeMessage, StreamStats } from '../../pipeline/messages';
 import { AnalysisPacer, PressureGauge, type AnalysisPlan } from '../../pipeline/schedule/analysisPacer';
-import { followLayouts, searchLayout } from '../../pipeline/views';
+import { planeBlockLuma, sceneChange, type BlockLuma, type SceneChange } from '../../pipeline/schedule/searchScheduler';
+import { followLayouts, searchLayout, searchTiles, type ViewLayout } from '../../pipeline/views';
 import type { BridgeLink } from './bridgeLink';
 import { dressAsCamera } from './cameraTrack';
 import { FrameCompositor, type FaceOnFrame, type PlanarFrame } from './frameCompositor';
@@ -25,10 +26,11 @@ const randomId = crypto.randomUUID.bind(crypto);
 /** Analysed frames whose drawn emoji are remembered until their result comes (for the placement error). */
 const DRAWN_KEPT = 16;
 
-/** A face of the newest result where it is expected on a frame: its id and box (fractions of the frame). */
+/** A face of the newest result where it is expected on a frame: its id, box (fractions of the frame), and whether it is held without a detection. */
 interface KnownFace {
   readonly id: number;
   readonly box: AnalysedFace['box'];
+  readonly lost: boolean;
 }
 
 /** Where the emoji of a face was drawn on an analysed frame: its centre, in fractions of the frame. */
@@ -70,6 +72,8 @@ export class CameraPipeline {
   #latest: { seq: number; timestampMs: number; faces: readonly AnalysedFace[] } | null = null;
   readonly #pacer = new AnalysisPacer();
   readonly #gauge = new PressureGauge();
+  /** The brightness of the last frame searched, by blocks of its search view (null: none yet, or not read from planes). */
+  #searchedLuma: BlockLuma | null = null;
   /** Camera time of the newest frame, ms. */
   #nowMs = 0;
   /** The emoji drawn on frames sent for analysis, by the frame's timestamp (the newest DRAWN_KEPT). */
@@ -213,11 +217,14 @@ export class CameraPipeline {
       if (!state.on) {
         // Switched on again, it starts afresh: the faces searched for on the next frame, not when due.
         this.#latest = null;
+        this.#searchedLuma = null;
         this.#pacer.forget();
         return frame;
       }
       const known = this.#facesToFollow(timestampMs);
-      const plan = this.#analysisWanted(timestampMs, known.map((face) => face.id));
+      const ids = known.map((face) => face.id);
+      // Planned first as if the picture changed (the most it may want); once the frame is read, for how it did.
+      let plan = this.#analysisWanted(timestampMs, ids);
       const faces = this.#facesToDraw(timestampMs, state.artwork);
       this.#window.faces = faces.length;
       if (faces.length > 0) this.#window.emojiFrames++;
@@ -225,7 +232,13 @@ export class CameraPipeline {
       const copyStarted = performance.now();
       const planar = await this.#compositor.readPlanes(frame);
       this.#window.copyMs.push(performance.now() - copyStarted);
-      if (plan) this.#sendForAnalysis(frame, planar, timestampMs, plan, known, faces);
+      const searchView = searchLayout(frame.displayWidth, frame.displayHeight);
+      const luma = plan?.search && planar ? planeBlockLuma(planar.planes, planar.coefficients.fullRange, searchView) : null;
+      if (luma) plan = this.#pacer.plan(timestampMs, ids, this.#sceneSinceSearch(luma, searchView, known));
+      if (plan) {
+        this.#sendForAnalysis(frame, planar, timestampMs, plan, known, faces);
+        if (plan.search) this.#searchedLuma = luma;
+      }
       if (faces.length === 0) return frame;
       const compositeStarted = performance.now();
       const drawn = this.#compositor.composite(frame, planar, faces, state.artwork);
@@ -300,7 +313,20 @@ export class CameraPipeline {
     const latest = this.#latest;
     if (!latest) return [];
     const ageMs = Math.max(0, timestampMs - latest.timestampMs);
-    return ageMs > DEFAULTS.analysis.maxResultAgeMs ? [] : latest.faces.map((face) => ({ id: face.id, box: predictedBox(face, ageMs) }));
+    return ageMs > DEFAULTS.analysis.maxResultAgeMs ? [] : latest.faces.map((face) => ({ id: face.id, box: predictedBox(face, ageMs), lost: face.lost }));
+  }
+
+  /**
+   * How the picture (`luma`, blockLuma of its search view `view`) changed since the last frame searched,
+   * away from the `known` faces' people: 'local' while a known face is held without a detection (it is
+   * looked for again soon), or when there is nothing to compare with.
+   */
+  #sceneSinceSearch(luma: BlockLuma, view: ViewLayout, known: readonly KnownFace[]): SceneChange {
+    const reference = this.#searchedLuma;
+    if (!reference || reference.means.length !== luma.means.length || known.some((face) => face.lost)) return 'local';
+    const { width, height } = view;
+    const faces = known.map(({ box }) => ({ x: box.x * width, y: box.y * height, width: box.width * width, height: box.height * height }));
+    return sceneChange(luma, reference, searchTiles(width, height), faces);
   }
 
   /** The newest result's faces that have artwork, each moved on by its velocity to `timestampMs`. */

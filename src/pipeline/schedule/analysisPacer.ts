@@ -1,6 +1,7 @@
 import { DEFAULTS } from '../defaults';
 import { centreOf, median } from '../math';
 import type { AnalysedFace } from '../messages';
+import type { SceneChange } from './searchScheduler';
 
 /** What the pacer reads of a result's faces. */
 export type PacedFace = Pick<AnalysedFace, 'id' | 'box' | 'label' | 'lost'>;
@@ -28,8 +29,10 @@ export interface AnalysisPlan {
  * classifies the faces or only moves them. Known faces are followed (see views.ts) where it changes what
  * the call sees: at the active pace while a face moves faster than its emoji's prediction carries it well
  * or an expression changes (a label switches), a few times a second while the scene is still (a face that
- * leaves is noticed at the next of those). The whole frame is searched for new faces every
- * DEFAULTS.search.intervalMs, the most costly view, whether or not faces are known. Under pressure (the
+ * leaves is noticed at the next of those). The whole frame, the most costly view, is searched for new
+ * faces as often as the picture changes away from the people known: every DEFAULTS.search.intervalMs
+ * while part of it changes, movingIntervalMs while most of it does (the camera moves), quietIntervalMs
+ * while nothing does (the caller tells, see sceneChange). Under pressure (the
  * call's frames late) both intervals double step by step, before a camera frame is dropped for emoface's
  * sake, and come back step by step once the pressure is gone. Time is the camera's (`timestampMs`, ms):
  * the pacer reads no clock.
@@ -65,25 +68,31 @@ export class AnalysisPacer {
     return Math.min(this.options.maxIntervalMs, base * 2 ** this.#level);
   }
 
-  /** Time between searches at `nowMs`, ms: DEFAULTS.search.intervalMs, doubled per pressure step, capped at its maxIntervalMs. */
-  searchIntervalMs(nowMs: number): number {
+  /**
+   * Time between searches at `nowMs` for a picture that changed as `scene` says since the last search, ms
+   * (see DEFAULTS.search), doubled per pressure step up to maxIntervalMs (or the interval itself, if longer).
+   */
+  searchIntervalMs(nowMs: number, scene: SceneChange = 'local'): number {
     this.#recover(nowMs);
-    return Math.min(DEFAULTS.search.maxIntervalMs, DEFAULTS.search.intervalMs * 2 ** this.#level);
+    const { intervalMs, movingIntervalMs, quietIntervalMs, maxIntervalMs } = DEFAULTS.search;
+    const base = { local: intervalMs, moving: movingIntervalMs, still: quietIntervalMs }[scene];
+    return Math.min(Math.max(maxIntervalMs, base), base * 2 ** this.#level);
   }
 
   /**
-   * Whether the frame at `nowMs` should be analysed, and with which views: a search when one is due, and
-   * which of the known `faces` (ids) to follow: each at its own pace (a face that moves or changes
-   * expression often, a still one rarely), all of them with a search; null for none. The caller also
-   * limits the analyses in flight.
+   * Whether the frame at `nowMs` should be analysed, and with which views: a search when one is due (for
+   * a picture that changed since the last one as `scene` says), and which of the known `faces` (ids) to
+   * follow: each at its own pace (a face that moves or changes expression often, a still one rarely), all
+   * of them with a search; null for none. The caller also limits the analyses in flight. Planning changes
+   * nothing (until `sent`): a frame may be planned for again once its scene is known.
    */
-  plan(nowMs: number, faces: readonly number[]): AnalysisPlan | null {
+  plan(nowMs: number, faces: readonly number[], scene: SceneChange = 'local'): AnalysisPlan | null {
     // A clock that went back (a camera restarted) starts the pacing over.
     if (nowMs < this.#lastSearchMs || [...this.#followedMs.values()].some((ms) => nowMs < ms)) {
       this.#lastSearchMs = -Infinity;
       this.#followedMs.clear();
     }
-    const search = nowMs - this.#lastSearchMs >= this.searchIntervalMs(nowMs) - 1;
+    const search = nowMs - this.#lastSearchMs >= this.searchIntervalMs(nowMs, scene) - 1;
     const follow = search ? [...faces] : faces.filter((id) => nowMs - (this.#followedMs.get(id) ?? -Infinity) >= this.intervalMs(nowMs, id) - 1);
     return search || follow.length > 0 ? { search, follow } : null;
   }

@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../defaults';
 import { centreOf } from '../math';
+import type { Planes } from '../render/planarBlend';
 import type { Box, Frame } from '../types';
 
 /** A search view's brightness in blocks of DEFAULTS.search.blockPx: mean luma (0..255) per block, row by row. */
@@ -26,6 +27,58 @@ export function blockLuma(image: Frame, blockPx: number = DEFAULTS.search.blockP
     }
   }
   return { columns, rows, means: sums.map((sum, i) => sum / counts[i]!) };
+}
+
+/** Frame pixels between the luma samples planeBlockLuma averages, each way (a block's mean needs no more). */
+const PLANE_SAMPLE_STEP = 2;
+
+/**
+ * blockLuma of a `view` (its size) of the whole frame in `planes`, read from the frame's luma plane alone
+ * (every PLANE_SAMPLE_STEP-th pixel each way), as 0..255 luma like blockLuma's (`fullRange`: the plane's
+ * codes span 0..255, else 16..235): the page watches for change without making a view.
+ */
+export function planeBlockLuma(planes: Planes, fullRange: boolean, view: { width: number; height: number }, blockPx: number = DEFAULTS.search.blockPx): BlockLuma {
+  const columns = Math.ceil(view.width / blockPx);
+  const rows = Math.ceil(view.height / blockPx);
+  const means = new Float32Array(columns * rows);
+  const { data, width, height } = planes;
+  const { offset, stride } = planes.layout[0]!;
+  const blockWidth = (blockPx * width) / view.width;
+  const blockHeight = (blockPx * height) / view.height;
+  const [scale, shift] = fullRange ? [1, 0] : [255 / 219, 16];
+  for (let row = 0; row < rows; row++) {
+    const top = Math.floor(row * blockHeight);
+    const bottom = Math.min(height, Math.floor((row + 1) * blockHeight));
+    for (let column = 0; column < columns; column++) {
+      const left = Math.floor(column * blockWidth);
+      const right = Math.min(width, Math.floor((column + 1) * blockWidth));
+      let sum = 0;
+      let count = 0;
+      for (let y = top; y < bottom; y += PLANE_SAMPLE_STEP) {
+        for (let i = offset + y * stride + left, end = offset + y * stride + right; i < end; i += PLANE_SAMPLE_STEP) {
+          sum += data[i]!;
+          count++;
+        }
+      }
+      // Codes beyond the range (a camera's blacker than black) count as its ends, as a view's RGB clamps them.
+      means[row * columns + column] = count > 0 ? Math.min(255, Math.max(0, (sum / count - shift) * scale)) : 0;
+    }
+  }
+  return { columns, rows, means };
+}
+
+/** How a camera's picture changed since a search: see sceneChange. */
+export type SceneChange = 'still' | 'local' | 'moving';
+
+/**
+ * How a camera's picture changed from `reference` to `luma` (blockLuma of the same view), away from the
+ * people at `faces` (view pixels): 'still' (no tile of `tiles` changed), 'local' (some did: a person may
+ * have come), 'moving' (more than half did: the camera or the light moved, not a person).
+ */
+export function sceneChange(luma: BlockLuma, reference: BlockLuma, tiles: readonly Box[], faces: readonly Box[]): SceneChange {
+  const masked = faceMask(luma, faces);
+  const count = tiles.filter((tile) => changed(luma, reference.means, tile, masked)).length;
+  return count === 0 ? 'still' : count > tiles.length / 2 ? 'moving' : 'local';
 }
 
 /**
