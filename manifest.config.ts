@@ -25,8 +25,35 @@ export const EXTENSION_PAGES_CSP = [
   "form-action 'none'",
 ].join('; ');
 
-/** The extension's manifest; README ("Permissions") says why each permission is needed. */
-export default defineManifest({
+/** The browsers emoface is built for: `npm run build` (Chrome) and `npm run build:firefox`. */
+export type BrowserTarget = 'chrome' | 'firefox';
+
+/** Firefox's id of the extension (addons.mozilla.org keys it by this), and the oldest Firefox it runs in. */
+export const GECKO_ID = 'emoface@emoface.dev';
+const GECKO_MIN_VERSION = '142.0';
+
+/**
+ * What differs between the two builds: where the analyser runs (Chrome: an offscreen document the service
+ * worker opens, with the 'offscreen' permission; Firefox, which has neither, a background page that is
+ * the analyser too) and the browser's own keys.
+ */
+const TARGETS = {
+  chrome: {
+    // MAIN-world content scripts and registerContentScripts({world}) need 111; offscreen documents 109.
+    minimum_chrome_version: '116',
+    background: { service_worker: 'src/background/serviceWorker.ts', type: 'module' as const },
+    permissions: ['storage', 'offscreen', 'scripting', 'activeTab'],
+  },
+  firefox: {
+    background: { scripts: ['src/background/backgroundPage.ts'], type: 'module' as const },
+    permissions: ['storage', 'scripting', 'activeTab'],
+    // Nothing is collected or sent (README, "Privacy"); Firefox asks new extensions to say so.
+    browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: GECKO_MIN_VERSION, data_collection_permissions: { required: ['none' as const] } } },
+  },
+};
+
+/** The extension's manifest for `target`; README ("Permissions") says why each permission is needed. */
+export const manifestFor = (target: BrowserTarget) => defineManifest({
   manifest_version: 3,
   // Name, description and every string the user sees come from _locales/<language>/messages.json.
   name: '__MSG_extName__',
@@ -34,21 +61,18 @@ export default defineManifest({
   default_locale: 'en',
   version: pkg.version,
   icons: ICONS,
-  // MAIN-world content scripts and registerContentScripts({world}) need 111; offscreen documents 109.
-  minimum_chrome_version: '116',
   action: { default_popup: 'src/popup/index.html', default_title: '__MSG_actionTitle__', default_icon: ICONS },
   // The user's own emoji sets are made on this page, opened from the popup.
   options_ui: { page: 'src/popup/sets.html', open_in_tab: true },
-  background: { service_worker: 'src/background/serviceWorker.ts', type: 'module' },
   content_scripts: [
     // The hook must wrap getUserMedia before the page's own scripts run: MAIN world, document_start.
     { matches: BUILT_IN_MATCHES, js: ['src/content/hook.ts'], run_at: 'document_start', world: 'MAIN' },
     { matches: BUILT_IN_MATCHES, js: ['src/content/bridge.ts'], run_at: 'document_start' },
   ],
-  permissions: ['storage', 'offscreen', 'scripting', 'activeTab'],
   // Lets the service worker put the content scripts back into open call tabs after an update.
   host_permissions: BUILT_IN_MATCHES,
   // Asked for one site at a time, when the user switches emoface on there from the popup.
   optional_host_permissions: ['https://*/*'],
   content_security_policy: { extension_pages: EXTENSION_PAGES_CSP },
+  ...TARGETS[target],
 });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
-import manifest, { ICONS } from './manifest.config';
+import { ICONS, manifestFor, type BrowserTarget } from './manifest.config';
 import { twemojiName } from './src/pipeline/emoji/emojiSets';
 import { PALETTE } from './src/pipeline/emoji/palette';
 
@@ -76,18 +76,25 @@ function bundleRuntimeFiles(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [
-    crx({ manifest, contentScripts: { standaloneFiles: ['src/content/hook.ts', 'src/content/bridge.ts'] } }),
-    bundleRuntimeFiles(),
-  ],
-  // Code imports the models' metadata as 'emoface-models/…' (tsconfig.json maps it to models/ for types).
-  resolve: { alias: { 'emoface-models': MODELS } },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'chrome116',
-    chunkSizeWarningLimit: 4096,
-    rollupOptions: { input: { offscreen: 'src/offscreen/index.html' } },
-  },
+/**
+ * `vite build` makes the Chrome extension in dist/; `vite build --mode firefox` (`npm run build:firefox`)
+ * the Firefox one in dist-firefox/, whose background page is the analyser (no offscreen document there).
+ */
+export default defineConfig(({ mode }) => {
+  const browser: BrowserTarget = mode === 'firefox' ? 'firefox' : 'chrome';
+  return {
+    plugins: [
+      crx({ manifest: manifestFor(browser), browser, contentScripts: { standaloneFiles: ['src/content/hook.ts', 'src/content/bridge.ts'] } }),
+      bundleRuntimeFiles(),
+    ],
+    // Code imports the models' metadata as 'emoface-models/…' (tsconfig.json maps it to models/ for types).
+    resolve: { alias: { 'emoface-models': MODELS } },
+    build: {
+      outDir: browser === 'firefox' ? 'dist-firefox' : 'dist',
+      emptyOutDir: true,
+      target: browser === 'firefox' ? 'firefox142' : 'chrome116',
+      chunkSizeWarningLimit: 4096,
+      rollupOptions: browser === 'chrome' ? { input: { offscreen: 'src/offscreen/index.html' } } : {},
+    },
+  };
 });

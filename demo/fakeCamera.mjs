@@ -6,7 +6,7 @@
 // room of small, distant faces (demo/roomScene.mjs).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -71,6 +71,22 @@ export function makeRoomVideo() {
   return cachedClip(`room-${ROOM.width}x${ROOM.height}`, [
     ...paths.flatMap((path) => ['-i', path]), '-filter_complex', graph, '-map', '[out]', '-frames:v', String(ROOM.frames), '-r', String(ROOM.fps),
   ]);
+}
+
+/**
+ * For Firefox, whose fake camera cannot play a file (demo/firefox.mjs plays the clip in the page): the
+ * .y4m `clip` as a looping-friendly VP8 WebM beside it (same name, .webm; a key frame every second, high
+ * quality), made once by ffmpeg unless it exists and is newer than the clip. Returns its path.
+ * @param {string} clip
+ */
+export function webmOf(clip) {
+  const out = clip.replace(/\.y4m$/, '') + '.webm';
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(clip).mtimeMs) return out;
+  const temporary = `${out}.${process.pid}.tmp.webm`;
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', clip, '-an', '-c:v', 'libvpx', '-deadline', 'good', '-cpu-used', '4',
+    '-crf', '8', '-b:v', '6M', '-g', '30', '-auto-alt-ref', '0', '-pix_fmt', 'yuv420p', temporary]);
+  renameSync(temporary, out);
+  return out;
 }
 
 /**

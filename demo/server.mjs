@@ -4,7 +4,7 @@
 // Chromium reaches it through --host-resolver-rules (demo/browser.mjs). Every request is logged.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 const PAGES = join(dirname(fileURLToPath(import.meta.url)), 'pages');
 /** The host names the server answers for (and the certificate names). */
 export const CALL_HOSTS = ['meet.google.com', 'discord.com', 'example.com'];
+
+/** Where the call hosts serve the `camera` clip given to startCallServer. */
+export const CAMERA_PATH = '/camera.webm';
 
 /** Content-Security-Policy per host; `{{NONCE}}` is replaced by a fresh nonce per response. */
 const POLICIES = {
@@ -35,11 +38,28 @@ function certificate() {
   }
 }
 
+/** Sends the WebM at `file`, or the byte range its request asks for (media elements ask for ranges). */
+function sendClip(request, response, file) {
+  const size = statSync(file).size;
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+  const start = range?.[1] ? Number(range[1]) : range?.[2] ? Math.max(0, size - Number(range[2])) : 0;
+  const end = range?.[1] && range[2] ? Math.min(size - 1, Number(range[2])) : size - 1;
+  const headers = { 'Content-Type': 'video/webm', 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-cache' };
+  if (range && start >= size) {
+    response.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+    return;
+  }
+  response.writeHead(range ? 206 : 200, { ...headers, 'Content-Length': end - start + 1, ...(range ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}) });
+  createReadStream(file, { start, end }).pipe(response);
+}
+
 /**
- * Starts the call site on 127.0.0.1 (`port` 0: any free port).
+ * Starts the call site on 127.0.0.1 (`port` 0: any free port). `camera`: a WebM clip served on every call
+ * host at CAMERA_PATH (with byte ranges), for Firefox's camera from a clip (demo/firefox.mjs); none by default.
+ * @param {{port?: number, camera?: string | null}} [options]
  * @returns {Promise<{port: number, requests: Array<{host: string, path: string}>, url: (host: string, path?: string) => string, close: () => Promise<void>}>}
  */
-export async function startCallServer({ port = 0 } = {}) {
+export async function startCallServer({ port = 0, camera = null } = {}) {
   const requests = [];
   const server = createServer(certificate(), (request, response) => {
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
@@ -51,6 +71,10 @@ export async function startCallServer({ port = 0 } = {}) {
     }
     if (path === '/favicon.ico') {
       response.writeHead(204).end();
+      return;
+    }
+    if (camera && path === CAMERA_PATH) {
+      sendClip(request, response, camera);
       return;
     }
     if (path === '/call.js' || path === '/call.css') {

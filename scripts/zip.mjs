@@ -1,12 +1,15 @@
-// Packs dist/ into emoface-<version>.zip for the Chrome Web Store (run by `npm run zip` after the build).
+// `npm run zip`: builds dist/ and packs it into emoface-<version>.zip for the Chrome Web Store; with
+// `-- --firefox`, dist-firefox/ into emoface-<version>-firefox.zip for addons.mozilla.org (`--built`: pack
+// the folder as it is, without building).
 // A plain zip writer (deflate from node:zlib, CRC-32 below): no archiver dependency for 80 lines.
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
+import { build } from './build.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
 
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -78,9 +81,12 @@ export function zip(files) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { version } = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
-  const out = join(ROOT, `emoface-${version}.zip`);
-  const files = listFiles(DIST).filter((name) => !name.startsWith('.vite/')).map((name) => [name, readFileSync(join(DIST, name))]);
+  const { values } = parseArgs({ options: { firefox: { type: 'boolean', default: false }, built: { type: 'boolean', default: false } } });
+  const browser = values.firefox ? 'firefox' : 'chrome';
+  const dist = values.built ? join(ROOT, browser === 'firefox' ? 'dist-firefox' : 'dist') : build(browser);
+  const { version } = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
+  const out = join(ROOT, `emoface-${version}${browser === 'firefox' ? '-firefox' : ''}.zip`);
+  const files = listFiles(dist).filter((name) => !name.startsWith('.vite/')).map((name) => [name, readFileSync(join(dist, name))]);
   writeFileSync(`${out}.tmp`, zip(files));
   renameSync(`${out}.tmp`, out);
   console.log(`${relative(process.cwd(), out)}: ${files.length} files, ${(statSync(out).size / 1e6).toFixed(1)} MB`);

@@ -10,7 +10,7 @@ import expression from '../../models/expression.json';
 /** Message names the code and pages use: localized('…'), data-i18n="…", __MSG_…__, labels' and sets' names, the hook's problems. */
 function keysUsed(): Set<string> {
   const files = ['src/pipeline/settings.ts', 'src/pipeline/i18n.ts', 'src/pipeline/emoji/customSets.ts', 'src/popup/sets.ts', 'src/popup/sets.html', 'src/popup/imageFile.ts', 'src/popup/view.ts', 'src/popup/popup.ts', 'src/popup/index.html',
-    'src/content/bridge.ts', 'src/offscreen/main.ts', 'src/background/serviceWorker.ts', 'manifest.config.ts'];
+    'src/content/bridge.ts', 'src/offscreen/analyserHost.ts', 'src/background/background.ts', 'manifest.config.ts'];
   const keys = new Set<string>([...Object.values(HOOK_PROBLEMS), ...Object.values(EMOJI_SETS).map((set) => setTitle(set).key)]);
   for (const label of expression.labels) keys.add(labelKey(label) ?? `no message for label ${label}`);
   for (const file of files) {

@@ -6,6 +6,7 @@ import { AnalysisPacer, PressureGauge, type AnalysisPlan } from '../../pipeline/
 import { planeBlockLuma, sceneChange, type BlockLuma, type SceneChange } from '../../pipeline/schedule/searchScheduler';
 import { followLayouts, searchLayout, searchTiles, type ViewLayout } from '../../pipeline/views';
 import type { BridgeLink } from './bridgeLink';
+import { cameraFrames } from './cameraFrames';
 import { dressAsCamera } from './cameraTrack';
 import { FrameCompositor, type FaceOnFrame, type PlanarFrame } from './frameCompositor';
 
@@ -59,7 +60,6 @@ export class CameraPipeline {
   readonly #link: BridgeLink;
   readonly #state: () => HookState;
   readonly #onEnded: () => void;
-  readonly #generator = new MediaStreamTrackGenerator({ kind: 'video' });
   readonly #outputs = new Set<MediaStreamTrack>();
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
@@ -89,9 +89,10 @@ export class CameraPipeline {
     this.#link = link;
     this.#state = state;
     this.#onEnded = onEnded;
-    this.#reader = new MediaStreamTrackProcessor({ track: camera }).readable.getReader();
-    this.#writer = this.#generator.writable.getWriter();
-    this.output = dressAsCamera(this.#generator, {
+    const { frames, sink, output } = cameraFrames(camera);
+    this.#reader = frames.getReader();
+    this.#writer = sink.getWriter();
+    this.output = dressAsCamera(output, {
       camera,
       added: (track) => this.#outputs.add(track),
       released: (track) => {
@@ -151,7 +152,7 @@ export class CameraPipeline {
           break;
         }
         const output = await this.#process(frame);
-        // A frame the generator did not take (the page stopped the track meanwhile) is closed here.
+        // A frame the output did not take (the page stopped the track meanwhile) is closed here.
         await this.#writer.write(output).catch((error: unknown) => {
           output.close();
           throw error;
@@ -193,7 +194,7 @@ export class CameraPipeline {
   #stop(): void {
     this.#stopped = true;
     this.#releaseTimer = setTimeout(() => this.#releaseCamera(), CAMERA_RELEASE_WAIT_MS);
-    // A write to a generator nobody listens to any more may never settle: abort it.
+    // A write to an output nobody listens to any more may never settle: abort it.
     void this.#writer.abort().catch(() => undefined);
   }
 

@@ -1,6 +1,6 @@
 /**
- * The offscreen document: emoface's analyser. One document serves every tab; each tab's bridge connects
- * a runtime Port named 'analyser'. Requests are answered in order; a frame that cannot be analysed gets
+ * emoface's analyser host: Chrome's offscreen document runs it, Firefox's background page (see
+ * src/background/). One serves every tab; each tab's bridge connects a runtime Port named 'analyser'. Requests are answered in order; a frame that cannot be analysed gets
  * a 'failed' reply naming why, and a model that cannot load is reported to every bridge ('unavailable').
  * The analyser itself is loaded when needed and closed when no call uses it (AnalyserLifetime).
  */

@@ -1,0 +1,95 @@
+/**
+ * The one place where the two browsers differ for the page: how a camera track's frames are read, and how
+ * processed frames become the track the call gets. Chrome has insertable streams for this
+ * (MediaStreamTrackProcessor and MediaStreamTrackGenerator). Firefox has neither: there the camera plays in
+ * a <video> whose frames are taken as they come (requestVideoFrameCallback → VideoFrame), and each
+ * processed frame is drawn on a canvas whose `captureStream(0)` track the call gets, one `requestFrame()`
+ * per frame (28.8 fps at 1280×720 where a `captureStream(30)` timer gave about 19; DESIGN.md).
+ */
+
+/** The camera's frames, where processed frames go, and the track that carries them to the call. */
+export interface CameraFrames {
+  readonly frames: ReadableStream<VideoFrame>;
+  readonly sink: WritableStream<VideoFrame>;
+  readonly output: MediaStreamTrack;
+}
+
+// Taken at document_start: a page script may replace them later.
+const insertable = globalThis as { MediaStreamTrackProcessor?: typeof MediaStreamTrackProcessor; MediaStreamTrackGenerator?: typeof MediaStreamTrackGenerator };
+const Processor = insertable.MediaStreamTrackProcessor;
+const Generator = insertable.MediaStreamTrackGenerator;
+const createElement = Document.prototype.createElement;
+const nativeStop = MediaStreamTrack.prototype.stop;
+
+/** `camera`'s frames and an output track, by the browser's best means. */
+export function cameraFrames(camera: MediaStreamTrack): CameraFrames {
+  if (Processor && Generator) {
+    const generator = new Generator({ kind: 'video' });
+    return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator };
+  }
+  return throughVideoAndCanvas(camera);
+}
+
+/**
+ * Firefox's way. The video's frames are read one at a time: while the pipeline still holds one, newer
+ * frames are skipped, as a camera drops frames nobody reads. Frame times are the video's presentation
+ * times, which only grow. Closing the sink ends the output track (and tells its listeners, as an ended
+ * generator track would).
+ */
+function throughVideoAndCanvas(camera: MediaStreamTrack): CameraFrames {
+  const video = createElement.call(document, 'video') as HTMLVideoElement;
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = new MediaStream([camera]);
+  const canvas = createElement.call(document, 'canvas') as HTMLCanvasElement;
+  const { width = 640, height = 480 } = camera.getSettings();
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d', { alpha: false });
+  if (!context) throw new Error('no 2-D canvas to draw the camera\'s frames on');
+  const stream = canvas.captureStream(0) as MediaStream & { requestFrame(): void };
+  const output = stream.getVideoTracks()[0]!;
+  let callback = 0;
+  const stopVideo = () => {
+    video.cancelVideoFrameCallback(callback);
+    video.srcObject = null;
+  };
+  const frames = new ReadableStream<VideoFrame>({
+    start(controller) {
+      const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
+        if ((controller.desiredSize ?? 0) > 0) controller.enqueue(new VideoFrame(video, { timestamp: Math.round(metadata.presentationTime * 1000) }));
+        callback = video.requestVideoFrameCallback(onFrame);
+      };
+      callback = video.requestVideoFrameCallback(onFrame);
+      camera.addEventListener('ended', () => {
+        stopVideo();
+        controller.close();
+      }, { once: true });
+      video.play().catch((error: unknown) => controller.error(error));
+    },
+    cancel: stopVideo,
+  }, { highWaterMark: 1 });
+  const end = () => {
+    stopVideo();
+    if (output.readyState === 'ended') return;
+    nativeStop.call(output);
+    output.dispatchEvent(new Event('ended'));
+  };
+  const sink = new WritableStream<VideoFrame>({
+    write(frame) {
+      try {
+        if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) {
+          canvas.width = frame.displayWidth;
+          canvas.height = frame.displayHeight;
+        }
+        context.drawImage(frame, 0, 0);
+        stream.requestFrame();
+      } finally {
+        frame.close();
+      }
+    },
+    close: end,
+    abort: end,
+  });
+  return { frames, sink, output };
+}
