@@ -120,10 +120,14 @@ export async function launchFirefox({ extensionDir = null, video = null, headles
       extension,
       extensionUuid: extension ? EXTENSION_UUID : null,
       newPage: () => browser.newPage(),
-      /** Opens moz-extension://EXTENSION_UUID/`path` in a new tab. */
+      /**
+       * Opens moz-extension://EXTENSION_UUID/`path` in a new tab, loaded. (puppeteer's goto waits for
+       * navigation events Firefox does not send for extension pages, so the navigation is sent as is.)
+       */
       async extensionPage(path) {
         const page = await browser.newPage();
-        await page.goto(`moz-extension://${EXTENSION_UUID}/${path.replace(/^\//, '')}`);
+        const url = `moz-extension://${EXTENSION_UUID}/${path.replace(/^\//, '')}`;
+        await browser.connection.send('browsingContext.navigate', { context: page.mainFrame()._id, url, wait: 'complete' });
         return page;
       },
       url: (host, path = '/') => callUrl(host, port, path),

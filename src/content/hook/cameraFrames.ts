@@ -21,13 +21,16 @@ const Generator = insertable.MediaStreamTrackGenerator;
 const createElement = Document.prototype.createElement;
 const nativeStop = MediaStreamTrack.prototype.stop;
 
-/** `camera`'s frames and an output track, by the browser's best means. */
+/**
+ * `camera`'s frames and an output track, by the browser's means: chosen when the extension is built (the
+ * Firefox build's mode is 'firefox'), so that each build carries only its own (Chrome's page scripts use
+ * no callback tied to painting; see tests/e2e/package.test.ts).
+ */
 export function cameraFrames(camera: MediaStreamTrack): CameraFrames {
-  if (Processor && Generator) {
-    const generator = new Generator({ kind: 'video' });
-    return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator };
-  }
-  return throughVideoAndCanvas(camera);
+  if (import.meta.env.MODE === 'firefox') return throughVideoAndCanvas(camera);
+  if (!Processor || !Generator) throw new Error('this browser has no MediaStreamTrackProcessor and MediaStreamTrackGenerator');
+  const generator = new Generator({ kind: 'video' });
+  return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator };
 }
 
 /**
