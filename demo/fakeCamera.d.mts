@@ -8,3 +8,5 @@ export const MOVE: Readonly<{ fit: { width: number; height: number }; top: numbe
 export function makeFaceVideo(options?: { width?: number; height?: number; fps?: number; seconds?: number; faces?: 1 | 3; motion?: 'drift' | 'move' }): string;
 /** The cached .y4m 'room' clip: small, distant faces, one group sliding, one person entering, a frame counter (see roomScene.mjs). */
 export function makeRoomVideo(): string;
+/** The .y4m `clip` as a VP8 WebM beside it (made once), for Firefox's camera from a clip. */
+export function webmOf(clip: string): string;

@@ -3,7 +3,8 @@
 // cannot play a file, so the clip (as WebM, served by demo/server.mjs at CAMERA_PATH) plays in a muted,
 // looping <video> of the page, and a preload script (run before every extension's MAIN-world
 // document_start script: ../shared/DESIGN.md) makes getUserMedia's video track that element's capture.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { webmOf } from './fakeCamera.mjs';
 import { CALL_HOSTS, CAMERA_PATH } from './server.mjs';
@@ -75,8 +76,8 @@ function cameraShim(path, format) {
       if (!constraints.video) return native.call(this, constraints);
       const audio = constraints.audio ? await native.call(this, { audio: constraints.audio }) : null;
       if (!player) player = load().catch((error) => { player = null; throw error; });
-      const video = await player;
-      const captured = video.mozCaptureStream ? video.mozCaptureStream() : video.captureStream();
+      const video = await player.catch((error) => { audio?.getTracks().forEach((t) => t.stop()); throw error; });
+      const captured = video.captureStream ? video.captureStream() : video.mozCaptureStream();
       const track = dress(captured.getVideoTracks()[0]);
       return new MediaStream([track, ...(audio?.getAudioTracks() ?? [])]);
     },
@@ -93,8 +94,12 @@ function cameraShim(path, format) {
 export async function launchFirefox({ extensionDir = null, video = null, headless = true, port, prefs = {} }) {
   const format = video ? { ...y4mFormat(video), label: CLIP_CAMERA_LABEL } : null;
   if (video) webmOf(video);
+  // Headless Firefox has no WebGL, which MediaPipe's detector needs even on the CPU: a window on a virtual
+  // display instead, where Xvfb is installed.
+  const display = headless && existsSync(XVFB_PATH) ? await startVirtualDisplay() : null;
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: FIREFOX_PATH, headless, acceptInsecureCerts: true, defaultViewport: null,
+    browser: 'firefox', executablePath: FIREFOX_PATH, headless: headless && !display, acceptInsecureCerts: true, defaultViewport: null,
+    ...(display ? { env: { ...process.env, DISPLAY: display.name } } : {}),
     // WebDriver BiDi navigates to moz-extension: pages only with system access allowed.
     args: extensionDir ? ['--remote-allow-system-access'] : [],
     extraPrefsFirefox: {
@@ -131,12 +136,30 @@ export async function launchFirefox({ extensionDir = null, video = null, headles
         return page;
       },
       url: (host, path = '/') => callUrl(host, port, path),
-      close: () => closeFirefox(browser),
+      close: () => closeFirefox(browser).finally(() => display?.stop()),
     };
   } catch (error) {
     await closeFirefox(browser);
+    display?.stop();
     throw error;
   }
+}
+
+/** Debian's Xvfb (apt-get install xvfb): a virtual display, where Firefox has WebGL (llvmpipe) as it has not headless. */
+export const XVFB_PATH = '/usr/bin/Xvfb';
+
+/** Starts Xvfb on a free display; resolves to its name (":N") and a stop(). */
+function startVirtualDisplay() {
+  const server = spawn(XVFB_PATH, ['-displayfd', '3', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    server.stdio[3].on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('\n')) resolve({ name: `:${text.trim()}`, stop: () => server.kill() });
+    });
+    server.once('error', reject);
+    server.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it gave a display`)));
+  });
 }
 
 /** Closes Firefox (puppeteer then removes the profile it made), killing it if it does not close in 10 s. */

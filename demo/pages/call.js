@@ -6,13 +6,52 @@
 const state = { local: null, track: null, peers: [], remote: null, watchers: [], frames: 0, recent: [], last: null, lastLocal: null, held: null };
 
 /**
- * Counts and keeps the newest frame of `track` (MediaStreamTrackProcessor: no painting involved, runs in
- * background tabs). Returns stop(): the track is stopped once no read of it is pending (right after its
- * next frame, or after half a second without one), since Chromium drops the frame it made for a pending
- * read unclosed when the track ends first; the stream then ends and nothing is left queued.
+ * `track`'s frames as a stream: MediaStreamTrackProcessor where the browser has it (Chromium: no painting
+ * involved, runs in background tabs); else (Firefox) each frame a <video> of the track, outside the
+ * document, shows (requestVideoFrameCallback), a frame dropped while the reader still has one, the stream
+ * closed once the track has ended.
+ */
+function frameStream(track) {
+  if (typeof MediaStreamTrackProcessor === 'function') return new MediaStreamTrackProcessor({ track }).readable;
+  const video = document.createElement('video');
+  Object.assign(video, { muted: true, playsInline: true, srcObject: new MediaStream([track]) });
+  let ended = false;
+  let poll = 0;
+  const finish = () => {
+    ended = true;
+    clearInterval(poll);
+    video.srcObject = null;
+  };
+  return new ReadableStream({
+    start(controller) {
+      const end = () => {
+        if (ended) return;
+        finish();
+        controller.close();
+      };
+      // A track stopped here fires no 'ended' event.
+      track.addEventListener('ended', end);
+      poll = setInterval(() => track.readyState === 'ended' && end(), 100);
+      const onFrame = (_now, metadata) => {
+        if (ended) return;
+        if (controller.desiredSize > 0) controller.enqueue(new VideoFrame(video, { timestamp: Math.round(metadata.presentationTime * 1000) }));
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+      video.play().catch(() => undefined);
+    },
+    cancel: finish,
+  }, { highWaterMark: 1 });
+}
+
+/**
+ * Counts and keeps the newest frame of `track` (see frameStream). Returns stop(): the track is stopped
+ * once no read of it is pending (right after its next frame, or after half a second without one), since
+ * Chromium drops the frame it made for a pending read unclosed when the track ends first; the stream then
+ * ends and nothing is left queued.
  */
 function watch(track, onFrame) {
-  const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+  const reader = frameStream(track).getReader();
   let stopping = false;
   const loop = (async () => {
     for (;;) {

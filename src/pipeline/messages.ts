@@ -290,6 +290,8 @@ function parseView(value: unknown): HookView | string {
     }
     parsedCells.push({ source: { x: source.x as number, y: source.y as number, width: source.width as number, height: source.height as number }, x, y, width: w, height: h });
   }
-  if (!(value.pixels instanceof ArrayBuffer) || value.pixels.byteLength !== width * height * 4) return 'pixels must be an ArrayBuffer of width × height × 4 bytes';
-  return { layout: { kind, width, height, cells: parsedCells }, pixels: value.pixels };
+  // Not `instanceof`: in Firefox the page's ArrayBuffer is of another realm than the bridge's ArrayBuffer.
+  const isBuffer = Object.prototype.toString.call(value.pixels) === '[object ArrayBuffer]';
+  if (!isBuffer || (value.pixels as ArrayBuffer).byteLength !== width * height * 4) return 'pixels must be an ArrayBuffer of width × height × 4 bytes';
+  return { layout: { kind, width, height, cells: parsedCells }, pixels: value.pixels as ArrayBuffer };
 }

@@ -12,6 +12,8 @@ export interface CameraFrames {
   readonly frames: ReadableStream<VideoFrame>;
   readonly sink: WritableStream<VideoFrame>;
   readonly output: MediaStreamTrack;
+  /** Stops the camera (its light goes off); `frames` then ends. */
+  release(): void;
 }
 
 // Taken at document_start: a page script may replace them later.
@@ -30,7 +32,7 @@ export function cameraFrames(camera: MediaStreamTrack): CameraFrames {
   if (import.meta.env.MODE === 'firefox') return throughVideoAndCanvas(camera);
   if (!Processor || !Generator) throw new Error('this browser has no MediaStreamTrackProcessor and MediaStreamTrackGenerator');
   const generator = new Generator({ kind: 'video' });
-  return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator };
+  return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator, release: () => camera.stop() };
 }
 
 /**
@@ -53,27 +55,34 @@ function throughVideoAndCanvas(camera: MediaStreamTrack): CameraFrames {
   const stream = canvas.captureStream(0) as MediaStream & { requestFrame(): void };
   const output = stream.getVideoTracks()[0]!;
   let callback = 0;
+  let ended = false;
   const stopVideo = () => {
+    ended = true;
     video.cancelVideoFrameCallback(callback);
     video.srcObject = null;
   };
+  // A camera stopped here fires no 'ended' event, and its video no more frames: release() ends the stream.
+  let endFrames = stopVideo;
   const frames = new ReadableStream<VideoFrame>({
     start(controller) {
+      endFrames = () => {
+        if (ended) return;
+        stopVideo();
+        controller.close();
+      };
       const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
+        if (ended) return;
         if ((controller.desiredSize ?? 0) > 0) controller.enqueue(new VideoFrame(video, { timestamp: Math.round(metadata.presentationTime * 1000) }));
         callback = video.requestVideoFrameCallback(onFrame);
       };
       callback = video.requestVideoFrameCallback(onFrame);
-      camera.addEventListener('ended', () => {
-        stopVideo();
-        controller.close();
-      }, { once: true });
+      camera.addEventListener('ended', () => endFrames(), { once: true });
       video.play().catch((error: unknown) => controller.error(error));
     },
     cancel: stopVideo,
   }, { highWaterMark: 1 });
   const end = () => {
-    stopVideo();
+    endFrames();
     if (output.readyState === 'ended') return;
     nativeStop.call(output);
     output.dispatchEvent(new Event('ended'));
@@ -94,5 +103,9 @@ function throughVideoAndCanvas(camera: MediaStreamTrack): CameraFrames {
     close: end,
     abort: end,
   });
-  return { frames, sink, output };
+  const release = () => {
+    camera.stop();
+    endFrames();
+  };
+  return { frames, sink, output, release };
 }

@@ -61,6 +61,8 @@ export class CameraPipeline {
   readonly #state: () => HookState;
   readonly #onEnded: () => void;
   readonly #outputs = new Set<MediaStreamTrack>();
+  /** Stops the camera: see CameraFrames.release. */
+  readonly #releaseFrames: () => void;
   readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
   readonly #writer: WritableStreamDefaultWriter<VideoFrame>;
   #stopped = false;
@@ -89,7 +91,8 @@ export class CameraPipeline {
     this.#link = link;
     this.#state = state;
     this.#onEnded = onEnded;
-    const { frames, sink, output } = cameraFrames(camera);
+    const { frames, sink, output, release } = cameraFrames(camera);
+    this.#releaseFrames = release;
     this.#reader = frames.getReader();
     this.#writer = sink.getWriter();
     this.output = dressAsCamera(output, {
@@ -201,7 +204,7 @@ export class CameraPipeline {
   /** Stops the camera (its light goes off), which ends the camera's stream. */
   #releaseCamera(): void {
     clearTimeout(this.#releaseTimer);
-    this.#camera.stop();
+    this.#releaseFrames();
   }
 
   /** The frame to send on: `frame` itself, or a new frame with the emoji drawn (then `frame` is closed). */
