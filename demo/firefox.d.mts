@@ -16,7 +16,7 @@ export function callUrl(host: string, port: number, path?: string): string;
 /** Width, height and frame rate from a .y4m file's header. */
 export function y4mFormat(file: string): { width: number; height: number; fps: number };
 /** Launches Firefox with the extension (or none), a camera from a clip (or Firefox's fake one) and the call hosts mapped. */
-export function launchFirefox(options: { extensionDir?: string | null; video?: string | null; headless?: boolean; port: number; prefs?: Record<string, unknown> }): Promise<{
+export function launchFirefox(options: { extensionDir?: string | null; video?: string | null; headless?: boolean; virtualDisplay?: boolean; port: number; prefs?: Record<string, unknown> }): Promise<{
   browser: Browser;
   extension: string | null;
   extensionUuid: string | null;

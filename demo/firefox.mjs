@@ -86,17 +86,17 @@ function cameraShim(path, format) {
 
 /**
  * Launches Firefox (a temporary profile that close() removes).
- * @param {{extensionDir?: string | null, video?: string | null, headless?: boolean, port: number, prefs?: Record<string, unknown>}} options
+ * @param {{extensionDir?: string | null, video?: string | null, headless?: boolean, virtualDisplay?: boolean, port: number, prefs?: Record<string, unknown>}} options
  *   extensionDir: the unpacked extension to install (temporarily; its gecko id should be EXTENSION_ID for a
  *   known UUID); video: a .y4m from demo/fakeCamera.mjs for the camera, which the call site at `port` must
  *   serve (startCallServer({ camera: webmOf(video) })); null: Firefox's fake camera (no face)
  */
-export async function launchFirefox({ extensionDir = null, video = null, headless = true, port, prefs = {} }) {
+export async function launchFirefox({ extensionDir = null, video = null, headless = true, virtualDisplay = true, port, prefs = {} }) {
   const format = video ? { ...y4mFormat(video), label: CLIP_CAMERA_LABEL } : null;
   if (video) webmOf(video);
   // Headless Firefox has no WebGL, which MediaPipe's detector needs even on the CPU: a window on a virtual
-  // display instead, where Xvfb is installed.
-  const display = headless && existsSync(XVFB_PATH) ? await startVirtualDisplay() : null;
+  // display instead, where Xvfb is installed (unless `virtualDisplay` is false).
+  const display = headless && virtualDisplay && existsSync(XVFB_PATH) ? await startVirtualDisplay() : null;
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: headless && !display, acceptInsecureCerts: true, defaultViewport: null,
     ...(display ? { env: { ...process.env, DISPLAY: display.name } } : {}),

@@ -11,7 +11,7 @@ import { EMOJI_SETS, emojiOfSet, SET_LABELS, type EmojiSet } from '../pipeline/e
 import { describeError, localized, type Localized } from '../pipeline/i18n';
 import { median } from '../pipeline/math';
 import {
-  HOOK_PROBLEMS, parseHookMessage, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
+  HOOK_PROBLEMS, parseHookMessage, type AnalysedView, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
   type PopupRequest, type StageMs, type StreamStats, type TabStatus,
 } from '../pipeline/messages';
 import { DEFAULT_SETTINGS, emojiSetForSite, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
@@ -20,6 +20,13 @@ import { BRIDGE_READY, HELLO_FROM_HOOK } from './handshake';
 
 /** At most this many hook ports are kept (a page can forge hellos; each is just another checked sender). */
 const MAX_HOOK_PORTS = 4;
+
+/**
+ * Whether extension messaging clones what it carries (Firefox: views go as their bytes) or makes it JSON
+ * (Chrome: base64, see transport.ts). Known when the extension is built.
+ */
+const CLONING_MESSAGES = import.meta.env.MODE === 'firefox';
+
 /** Ended streams remembered, so that a stats message still on its way does not bring one back. */
 const ENDED_STREAMS_KEPT = 64;
 /** Stage timings kept for the status (the newest analyses of the tab). */
@@ -183,7 +190,7 @@ class Bridge {
         const relayStarted = performance.now();
         const sent = await this.#send({
           type: 'analyse', streamId: message.streamId, seq: message.seq, frameWidth: message.frameWidth, frameHeight: message.frameHeight,
-          views: message.views.map((view) => ({ layout: view.layout, rgb: encodeRgb(new Uint8Array(view.pixels)) })),
+          views: message.views.map((view): AnalysedView => (CLONING_MESSAGES ? { layout: view.layout, rgba: view.pixels } : { layout: view.layout, rgb: encodeRgb(new Uint8Array(view.pixels)) })),
           timestampMs: message.timestampMs, classify: message.classify,
           labelMode: this.#settings.labelMode, set: this.#inUse,
         });

@@ -40,7 +40,11 @@ chrome.runtime.onConnect.addListener((port) => {
         return;
       }
       const started = performance.now();
-      const views = request.views.map(({ layout, rgb }) => ({ layout, image: new ImageData(decodeRgb(rgb, layout.width, layout.height), layout.width, layout.height) }));
+      const views = request.views.map((view) => {
+        const { width, height } = view.layout;
+        const pixels = 'rgb' in view ? decodeRgb(view.rgb, width, height) : new Uint8ClampedArray(view.rgba);
+        return { layout: view.layout, image: new ImageData(pixels, width, height) };
+      });
       const decode = performance.now() - started;
       const key = streamKey(request.streamId);
       streamKeys.add(key);

@@ -130,12 +130,17 @@ export type BridgeMessage =
   | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number };
 
 // ── bridge → analyser ────────────────────────────────────────────────────────────────────────
+/**
+ * A view as the bridge sends it to the analyser: its RGBA pixels as they are where extension messaging
+ * clones (Firefox), as base64 RGB where it is JSON (Chrome; see transport.ts).
+ */
+export type AnalysedView = { readonly layout: ViewLayout } & ({ readonly rgb: string } | { readonly rgba: ArrayBuffer });
+
 /** Messages the bridge sends the analyser over its runtime Port. */
 export type AnalyserRequest =
   | { readonly type: 'analyse'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
       readonly frameWidth: number; readonly frameHeight: number;
-      /** The views, each's RGB bytes (3 per pixel) in base64. */
-      readonly views: readonly { readonly layout: ViewLayout; readonly rgb: string }[];
+      readonly views: readonly AnalysedView[];
       readonly labelMode: 'seven' | 'five';
       /** False: only faces not classified yet are classified (see Analyser.analyse). */
       readonly classify: boolean;

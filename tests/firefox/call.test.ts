@@ -1,0 +1,159 @@
+/**
+ * emoface in Firefox ESR (dist-firefox/, `npm run build -- --firefox`), end to end: a loopback call on the
+ * Meet-like page whose camera is a real-face clip, what the other side receives checked by its pixels.
+ * The analyser runs in the background page; Firefox runs on a virtual display (Xvfb), where MediaPipe has
+ * the WebGL it needs. Skipped where Firefox ESR is not installed.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catsShown, emojiGone, emojiShown, FLOWING_FPS, REPO } from '../e2e/harness';
+import { FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf, type CallSite, type Firefox } from './harness';
+
+const DIST_FIREFOX = join(REPO, 'dist-firefox');
+const video = makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces: 1 });
+let site: CallSite;
+let firefox: Firefox;
+/** An extension page, where the tests read the call tab's status and write the settings. */
+let extension: Page;
+
+/** In the page: polls `predicate` every 50 ms; resolves to the ms it took, rejects after `timeoutMs`. */
+async function waitFor(page: Page, predicate: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await page.waitForFunction(predicate, { timeout: timeoutMs, polling: 50 });
+  return Date.now() - started;
+}
+
+/** The call tab's status, as the popup reads it from the bridge. */
+async function tabStatus(): Promise<{ on: boolean; lastError: { key: string } | null; backend: string | null; streams: { fpsOut: number; analysesPerSecond: number; width: number; height: number }[] }> {
+  return extension.evaluate(async () => {
+    const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
+    return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' });
+  });
+}
+
+/** Writes the stored settings (version 2), as the popup does. */
+async function writeSettings(settings: Record<string, unknown>): Promise<void> {
+  await extension.evaluate((changes) => browser.storage.sync.set({ settings: { version: 2, enabled: true, emojiSet: 'faces', ...changes } }), settings);
+}
+
+/** Opens the call page on `host` and starts a 1280×720 call; resolves to the page and what its camera track says. */
+async function openCall(host: string) {
+  const page = await firefox.newPage();
+  await page.goto(firefox.url(host));
+  const track = await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }, false));
+  await page.waitForFunction(() => window.emofaceCall.remoteStats().frames > 5, { timeout: 20_000, polling: 100 });
+  return { page, track };
+}
+
+/** Frames the other side received per second over `ms`. */
+async function remoteFps(page: Page, ms: number): Promise<number> {
+  const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
+  return ((after - before) * 1000) / ms;
+}
+
+describe.skipIf(!existsSync(FIREFOX_PATH))('emoface in Firefox', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(DIST_FIREFOX, 'manifest.json'))) throw new Error('dist-firefox/ is not built: run npm run build -- --firefox');
+    site = await startCallServer({ camera: webmOf(video) });
+    firefox = await launchFirefox({ extensionDir: DIST_FIREFOX, video, port: site.port });
+    // Opened before any call, so that each call's tab is the one in front: Firefox runs a tab behind
+    // others at one frame a second (README, "Firefox").
+    extension = await firefox.extensionPage('src/popup/index.html');
+    await writeSettings({});
+  }, 120_000);
+
+  afterAll(async () => {
+    await firefox?.close();
+    await site?.close();
+  });
+
+  it('sends the camera at its own size with an emoji over the face, analysed in the background page', async () => {
+    const { page, track } = await openCall('meet.google.com');
+    // The call gets emoface's track, dressed as the camera.
+    expect(track).toMatchObject({ label: 'emoface clip camera', settings: { width: 1280, height: 720 }, readyState: 'live' });
+    await waitFor(page, emojiShown, 30_000);
+    expect(await page.evaluate(() => window.emofaceCall.remoteStats())).toMatchObject({ width: 1280, height: 720 });
+    expect(await remoteFps(page, 3000)).toBeGreaterThanOrEqual(FLOWING_FPS);
+    const status = await tabStatus();
+    expect(status).toMatchObject({ on: true, backend: 'wasm', lastError: null });
+    expect(status.streams[0]).toMatchObject({ width: 1280, height: 720 });
+    expect(status.streams[0]!.analysesPerSecond).toBeGreaterThanOrEqual(1);
+    await page.close();
+  }, 60_000);
+
+  it('follows the settings during the call within a second: off, on, another emoji set', async () => {
+    const { page } = await openCall('meet.google.com');
+    await waitFor(page, emojiShown, 30_000);
+    await writeSettings({ enabled: false });
+    expect(await waitFor(page, emojiGone, 1000)).toBeLessThan(1000);
+    await writeSettings({ enabled: true });
+    expect(await waitFor(page, emojiShown, 1000)).toBeLessThan(1000);
+    expect(await page.evaluate(catsShown)).toBe(false);
+    await writeSettings({ emojiSet: 'cats' });
+    expect(await waitFor(page, catsShown, 1000)).toBeLessThan(1000);
+    await writeSettings({});
+    await page.close();
+  }, 60_000);
+
+  it('leaves a site it is not switched on for alone: no hook, the camera\'s own frames', async () => {
+    const { page, track } = await openCall('example.com');
+    expect(await page.evaluate(() => Symbol.for('emoface.hook') in window)).toBe(false);
+    expect(track).toMatchObject({ label: 'emoface clip camera' });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await page.evaluate(emojiGone)).toBe(true);
+    expect(await remoteFps(page, 2000)).toBeGreaterThanOrEqual(FLOWING_FPS);
+    await page.close();
+  }, 60_000);
+
+  it('keeps a call going for over 70 s with the emoji on', async () => {
+    const { page } = await openCall('meet.google.com');
+    await waitFor(page, emojiShown, 30_000);
+    const started = Date.now();
+    let shown = 0;
+    let looks = 0;
+    const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
+    while (Date.now() - started < 72_000) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      looks++;
+      if (await page.evaluate(emojiShown)) shown++;
+    }
+    const fps = ((await page.evaluate(() => window.emofaceCall.remoteStats().frames)) - before) / ((Date.now() - started) / 1000);
+    expect(fps).toBeGreaterThanOrEqual(FLOWING_FPS);
+    expect(shown / looks).toBeGreaterThanOrEqual(0.8);
+    expect((await tabStatus()).lastError).toBeNull();
+    await page.close();
+  }, 120_000);
+});
+
+describe.skipIf(!existsSync(FIREFOX_PATH))('emoface in Firefox when its analyser fails', () => {
+  it('keeps the camera flowing, unchanged, and the popup says why', async () => {
+    // Headless, Firefox has no WebGL: MediaPipe's detector loads but fails on every frame.
+    const failingSite = await startCallServer({ camera: webmOf(video) });
+    const headless = await launchFirefox({ extensionDir: DIST_FIREFOX, video, port: failingSite.port, virtualDisplay: false });
+    try {
+      // The extension page first: the call's tab must be the one in front (see README, "Firefox").
+      const popup = await headless.extensionPage('src/popup/index.html');
+      const page = await headless.newPage();
+      await page.goto(headless.url('meet.google.com'));
+      await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }, false));
+      const status = () => popup.evaluate(async () => {
+        const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
+        return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' }) as Promise<{ lastError: { key: string } | null }>;
+      });
+      const deadline = Date.now() + 30_000;
+      while ((await status()).lastError === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await status()).lastError?.key).toBe('analysisFailed');
+      const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(((await page.evaluate(() => window.emofaceCall.remoteStats().frames)) - before) / 3).toBeGreaterThanOrEqual(FLOWING_FPS);
+      expect(await page.evaluate(emojiGone)).toBe(true);
+    } finally {
+      await headless.close();
+      await failingSite.close();
+    }
+  }, 120_000);
+});
