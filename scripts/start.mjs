@@ -6,13 +6,17 @@
 //   npm start -- --faces 3      the fake camera shows three people
 //   npm start -- --room         the fake camera shows a meeting room (demo/roomScene.mjs; --faces does not
 //                               apply): six people 2–5 m away, faces 40–90 px tall, one walking in halfway
+//   npm start -- --firefox      the same in Firefox ESR (dist-firefox/, built here; demo/firefox.mjs), its
+//                               camera the fake one of real faces unless a window and a camera are there
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../demo/browser.mjs';
-import { makeFaceVideo, makeRoomVideo } from '../demo/fakeCamera.mjs';
+import { makeFaceVideo, makeRoomVideo, webmOf } from '../demo/fakeCamera.mjs';
+import { launchFirefox } from '../demo/firefox.mjs';
 import { startCallServer } from '../demo/server.mjs';
+import { build } from './build.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -23,6 +27,7 @@ const { values: options } = parseArgs({
     room: { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'screenshots') },
     site: { type: 'string', default: 'meet.google.com' },
+    firefox: { type: 'boolean', default: false },
   },
 });
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.platform !== 'linux';
@@ -38,6 +43,11 @@ const cameraName = !video ? 'yours' : options.room ? 'fake, a meeting room of si
  * 70 % yellow) is 0.2 % of its frame.
  */
 const emojiShare = options.room ? 0.002 : 0.02;
+
+if (options.firefox) {
+  await startFirefox();
+  process.exit(0);
+}
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: run npm run build (npm start does it)');
 const site = await startCallServer();
@@ -77,3 +87,49 @@ if (!headless) {
   await browser.close();
 }
 await site.close();
+
+/**
+ * The same in Firefox: the call page at https://<site>:<port>/ (Firefox keeps the port in the address), the
+ * popup's screenshot from its page. Headless runs on a virtual display where Xvfb is (MediaPipe needs WebGL).
+ */
+async function startFirefox() {
+  const extensionDir = build('firefox');
+  const firefoxSite = await startCallServer(video ? { camera: webmOf(video) } : {});
+  const firefox = await launchFirefox({
+    extensionDir, video, headless, port: firefoxSite.port, prefs: video ? {} : { 'media.navigator.streams.fake': false },
+  });
+  try {
+    // The extension's page first: the call's tab must be in front (Firefox runs a tab behind others at one frame a second).
+    const popup = headless ? await firefox.extensionPage('src/popup/index.html') : null;
+    const page = await firefox.newPage();
+    await page.goto(firefox.url(options.site));
+    console.log(`emoface in Firefox ${headless ? '(headless) ' : ''}on the demo call at ${firefox.url(options.site)} — camera: ${cameraName}`);
+    if (!headless) {
+      console.log('Press "Start call". The toolbar\'s puzzle piece → emoface opens the popup. Close the window to stop.');
+      await new Promise((resolve) => firefox.browser.once('disconnected', resolve));
+      return;
+    }
+    await page.setViewport({ width: 1280, height: 560 });
+    await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }));
+    // As with Chromium: shot at a moment the other side shows an emoji, once the previews show the call.
+    const emojiShown = () => page.waitForFunction((share) => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > share, { timeout: 30_000, polling: 50 }, emojiShare);
+    await emojiShown().catch(() => console.log('No emoji appeared within 30 s: the screenshots show why (see the popup).'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await emojiShown().catch(() => undefined);
+    mkdirSync(options.out, { recursive: true });
+    const callShot = join(options.out, 'firefox-call.png');
+    await page.screenshot({ path: callShot });
+    const remote = await page.evaluate(() => window.emofaceCall.remoteSnapshot());
+    const remoteShot = join(options.out, 'firefox-remote-frame.png');
+    if (remote) writeFileSync(remoteShot, Buffer.from(remote.split(',')[1], 'base64'));
+    await popup.setViewport({ width: 340, height: 620 });
+    const popupShot = join(options.out, 'firefox-popup.png');
+    await popup.screenshot({ path: popupShot, fullPage: true });
+    const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
+    console.log(`The other side receives ${stats.width}×${stats.height} at ${stats.fps} fps. Screenshots:`);
+    for (const shot of [callShot, remoteShot, popupShot]) console.log(`  ${relative(process.cwd(), shot)}`);
+  } finally {
+    await firefox.close();
+    await firefoxSite.close();
+  }
+}
