@@ -26,7 +26,9 @@ import { FACE_PHOTOS, makeFaceVideo, makeRoomVideo, MOTIONS, MOVE } from '../dem
 import { coverageByFace, entryDelays, lookAtRemote } from '../demo/roomCoverage.mjs';
 import { ROOM } from '../demo/roomScene.mjs';
 import { startCallServer } from '../demo/server.mjs';
+import { build } from '../scripts/build.mjs';
 import { startBusy } from './busy.mjs';
+import { benchFirefox } from './firefox.mjs';
 import { chromiumProcesses } from './chromiumProcesses.mjs';
 import { median } from './median.mjs';
 import { round, summariseStreams } from './streamSummary.mjs';
@@ -37,6 +39,7 @@ const { values: options } = parseArgs({ options: {
   scenes: { type: 'string', default: '640x480:1,640x480:3,1280x720:1,1280x720:3,1280x720:1:move,room' },
   busy: { type: 'string', default: '0' },
   out: { type: 'string' },
+  firefox: { type: 'boolean', default: false },
 } });
 const SECONDS = Number(options.seconds);
 /** The CPU of a call's page and extension renderers, % of one core: what emoface's work lands on. */
@@ -127,6 +130,14 @@ function roomCoverage(looks) {
   const judged = Object.values(faces).filter((face) => face.heightPx >= 40);
   const entries = entryDelays(looks, entryFrames).map((frames) => (Number.isFinite(frames) ? Math.round((1000 * frames) / ROOM.fps) : null));
   return { samples: looks.length, faces, leastCoveredPct: judged.length ? Math.min(...judged.map((face) => face.coveredPct)) : null, entryMs: entries };
+}
+
+if (options.firefox) {
+  // The same calls in Firefox ESR (bench/firefox.mjs): the scenes of one and three faces.
+  const scenes = process.argv.includes('--scenes') ? options.scenes.split(',') : ['640x480:1', '1280x720:1', '1280x720:3'];
+  build('firefox');
+  await benchFirefox({ seconds: SECONDS, scenes, out: options.out });
+  process.exit(0);
 }
 
 if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is not built: npm run bench builds it');
