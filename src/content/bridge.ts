@@ -256,7 +256,7 @@ class Bridge {
         this.#analyserTrackers = message.trackers;
         if (this.#stageMs.length > STAGE_HISTORY) this.#stageMs.shift();
         this.#streams.get(message.streamId)?.port.postMessage({
-          type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces,
+          type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces, searchPending: message.searchPending,
         } satisfies BridgeMessage);
         return;
       case 'failed':

@@ -95,7 +95,7 @@ export class Analyser {
    * classify starts unclassified; the next follow view, which shows it larger, classifies it.
    */
   async analyse(frame: FrameSize, views: readonly ViewImage[], streamKey: string, timestampMs: number, labelMode: LabelMode,
-    emojiSet: EmojiSet, classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs }> {
+    emojiSet: EmojiSet, classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs; searchPending: boolean }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     const clock = stopwatch();
     const tracker = this.#trackerFor(streamKey, timestampMs);
@@ -116,7 +116,8 @@ export class Analyser {
     }));
     const tracked = tracker.update(observations, timestampMs, lookedFor(frame, views));
     const faces = describeFaces(tracked, frame.width, frame.height, labels, set);
-    return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, track: clock.lap() } };
+    const searchPending = this.#searches.get(streamKey)?.pending ?? false;
+    return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, track: clock.lap() }, searchPending };
   }
 
   /**

@@ -126,7 +126,9 @@ export type HookProblem = keyof typeof HOOK_PROBLEMS;
 export type BridgeMessage =
   /** Whether to draw on this site now, and the artwork of the set in use (PNG bytes by artwork key). */
   | { readonly type: 'state'; readonly on: boolean; readonly emojiSet: string; readonly artwork: Readonly<Record<string, ArrayBuffer>> }
-  | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number; readonly faces: readonly AnalysedFace[] }
+  | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number; readonly faces: readonly AnalysedFace[];
+      /** A search of this stream left tiles that changed unsearched: search again soon (see SearchScheduler.pending). */
+      readonly searchPending: boolean }
   | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number };
 
 // ── bridge → analyser ────────────────────────────────────────────────────────────────────────
@@ -155,7 +157,7 @@ export type AnalyserRequest =
 export type AnalyserReply =
   | { readonly type: 'ready'; readonly backend: string }
   | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number;
-      readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs;
+      readonly faces: readonly AnalysedFace[]; readonly stageMs: StageMs; readonly searchPending: boolean;
       /** Face trackers the analyser holds, for every tab (one per live stream). */
       readonly trackers: number }
   | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly problem: Localized }

@@ -72,6 +72,24 @@ describe('SearchScheduler', () => {
     expect(fresh.choose(tiles, blockLuma(view(newcomer)), [{ x: 430, y: 40, width: 32, height: 32 }], 400)).toEqual([]);
   });
 
+  it('says when a search left changed tiles unsearched, so that the next comes soon', () => {
+    const scheduler = new SearchScheduler();
+    const still = blockLuma(view());
+    scheduler.searched(scheduler.choose(tiles, still, [], 0), still, 0);
+    expect(scheduler.pending).toBe(false);
+    // Three people appear far apart, in three tiles' own parts: two tiles a search, one left for the next.
+    const people = [{ x: 20, y: 20, width: 32, height: 32 }, { x: 240, y: 20, width: 32, height: 32 }, { x: 460, y: 236, width: 32, height: 32 }];
+    const crowded = blockLuma(view(...people));
+    const first = scheduler.choose(tiles, crowded, [], 300);
+    expect(first).toHaveLength(DEFAULTS.search.maxTilesPerSearch);
+    expect(scheduler.pending).toBe(true);
+    scheduler.searched(first, crowded, 300);
+    const second = scheduler.choose(tiles, crowded, [], 600);
+    scheduler.searched(second, crowded, 600);
+    expect(people.every((person) => holding(person).some((i) => [...first, ...second].includes(i)))).toBe(true);
+    expect(scheduler.pending).toBe(false);
+  });
+
   it('keeps refreshing quiet tiles while others change at every search', () => {
     const scheduler = new SearchScheduler();
     const still = blockLuma(view());

@@ -76,6 +76,8 @@ export class CameraPipeline {
   readonly #gauge = new PressureGauge();
   /** The brightness of the last frame searched, by blocks of its search view (null: none yet, or not read from planes). */
   #searchedLuma: BlockLuma | null = null;
+  /** The newest result said its search left changed tiles unsearched. */
+  #searchPending = false;
   /** Camera time of the newest frame, ms. */
   #nowMs = 0;
   /** The emoji drawn on frames sent for analysis, by the frame's timestamp (the newest DRAWN_KEPT). */
@@ -115,6 +117,7 @@ export class CameraPipeline {
     for (const seq of this.#inFlight.keys()) if (seq <= message.seq) this.#inFlight.delete(seq);
     if (this.#latest && message.seq <= this.#latest.seq) return;
     this.#latest = { seq: message.seq, timestampMs: message.timestampMs, faces: message.faces };
+    this.#searchPending = message.searchPending;
     this.#window.analyses++;
     this.#pacer.observe(message.faces, message.timestampMs);
     this.#measurePlacement(message);
@@ -222,6 +225,7 @@ export class CameraPipeline {
         // Switched on again, it starts afresh: the faces searched for on the next frame, not when due.
         this.#latest = null;
         this.#searchedLuma = null;
+        this.#searchPending = false;
         this.#pacer.forget();
         return frame;
       }
@@ -322,15 +326,17 @@ export class CameraPipeline {
 
   /**
    * How the picture (`luma`, blockLuma of its search view `view`) changed since the last frame searched,
-   * away from the `known` faces' people: 'local' while a known face is held without a detection (it is
-   * looked for again soon), or when there is nothing to compare with.
+   * away from the `known` faces' people; but 'local' while a known face is held without a detection, or
+   * the analyser has changed tiles it did not search yet (the page no longer sees that change against the
+   * last frame searched), and when there is nothing to compare with.
    */
   #sceneSinceSearch(luma: BlockLuma, view: ViewLayout, known: readonly KnownFace[]): SceneChange {
     const reference = this.#searchedLuma;
-    if (!reference || reference.means.length !== luma.means.length || known.some((face) => face.lost)) return 'local';
+    if (!reference || reference.means.length !== luma.means.length) return 'local';
     const { width, height } = view;
     const faces = known.map(({ box }) => ({ x: box.x * width, y: box.y * height, width: box.width * width, height: box.height * height }));
-    return sceneChange(luma, reference, searchTiles(width, height), faces);
+    const lookAgain = this.#searchPending || known.some((face) => face.lost);
+    return lookAgain ? 'local' : sceneChange(luma, reference, searchTiles(width, height), faces);
   }
 
   /** The newest result's faces that have artwork, each moved on by its velocity to `timestampMs`. */

@@ -102,6 +102,16 @@ export class SearchScheduler {
   #previous: Float32Array | null = null;
   #changingFor: number[] = [];
   #layout = '';
+  #pending = false;
+
+  /**
+   * Whether the latest choice left tiles that changed (or hold a lost face) unsearched, beyond the tiles
+   * due only for their refresh: the stream's next search should come soon, though its picture may look
+   * unchanged since this search to whoever compares with it (the page does).
+   */
+  get pending(): boolean {
+    return this.#pending;
+  }
 
   /**
    * The tiles (indices into `tiles`, boxes in view pixels) to search in a view whose brightness is
@@ -125,6 +135,7 @@ export class SearchScheduler {
     this.#changingFor = recent.map((now, i) => (now ? this.#changingFor[i]! + 1 : 0));
     this.#previous = luma.means;
     const never = tiles.map((_, i) => i).filter((i) => this.#reference[i] === null);
+    this.#pending = false;
     if (never.length > 0) return never;
     const holdsLost = (tile: Box) => lost.some((face) => {
       const { x, y } = centreOf(face);
@@ -145,7 +156,9 @@ export class SearchScheduler {
     // Changed tiles first, but one place is kept for a tile due for its refresh, so that tiles changing at
     // every search (a person the mask misses) cannot keep the quiet ones from theirs.
     const changedTaken = changedTiles.slice(0, dueTiles.length > 0 ? Math.max(1, limit - 1) : limit);
-    return [...changedTaken, ...dueTiles].slice(0, limit);
+    const chosen = [...changedTaken, ...dueTiles].slice(0, limit);
+    this.#pending = changedTiles.some((i) => !chosen.includes(i));
+    return chosen;
   }
 
   /** The tiles `searched` were searched at `timestampMs` in a view whose brightness was `luma`. */
