@@ -9,6 +9,8 @@ export const FIREFOX_PATH: string;
 export const EXTENSION_ID: 'emoface@emoface.dev';
 /** The internal UUID the launcher gives EXTENSION_ID (its pages: moz-extension://EXTENSION_UUID/). */
 export const EXTENSION_UUID: string;
+/** Debian's Xvfb: Firefox runs on a virtual display there, where it has WebGL. */
+export const XVFB_PATH: string;
 /** The label of the camera track made from the clip. */
 export const CLIP_CAMERA_LABEL: string;
 /** https://host:port/path: Firefox keeps the call site's port in the URL. */

@@ -2,14 +2,14 @@
  * emoface in Firefox ESR (dist-firefox/, `npm run build -- --firefox`), end to end: a loopback call on the
  * Meet-like page whose camera is a real-face clip, what the other side receives checked by its pixels.
  * The analyser runs in the background page; Firefox runs on a virtual display (Xvfb), where MediaPipe has
- * the WebGL it needs. Skipped where Firefox ESR is not installed.
+ * the WebGL it needs. Skipped where Firefox ESR (or, for the analyser's tests, Xvfb) is not installed.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catsShown, emojiGone, emojiShown, FLOWING_FPS, REPO } from '../e2e/harness';
-import { FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf, type CallSite, type Firefox } from './harness';
+import { FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf, XVFB_PATH, type CallSite, type Firefox } from './harness';
 
 const DIST_FIREFOX = join(REPO, 'dist-firefox');
 const video = makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces: 1 });
@@ -55,7 +55,8 @@ async function remoteFps(page: Page, ms: number): Promise<number> {
   return ((after - before) * 1000) / ms;
 }
 
-describe.skipIf(!existsSync(FIREFOX_PATH))('emoface in Firefox', () => {
+// The analyser needs WebGL, which Firefox has on a virtual display only: these need Xvfb as well.
+describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in Firefox', () => {
   beforeAll(async () => {
     if (!existsSync(join(DIST_FIREFOX, 'manifest.json'))) throw new Error('dist-firefox/ is not built: run npm run build -- --firefox');
     site = await startCallServer({ camera: webmOf(video) });

@@ -1,10 +1,10 @@
 /** What the Firefox tests share: the launcher, the call site serving the clip, and the call page's missing piece. */
 import type { Page } from 'puppeteer-core';
-import { callUrl, CLIP_CAMERA_LABEL, EXTENSION_ID, EXTENSION_UUID, FIREFOX_PATH, launchFirefox, webmOf } from '../../demo/firefox.mjs';
+import { callUrl, CLIP_CAMERA_LABEL, EXTENSION_ID, EXTENSION_UUID, FIREFOX_PATH, launchFirefox, webmOf, XVFB_PATH } from '../../demo/firefox.mjs';
 import { makeFaceVideo } from '../../demo/fakeCamera.mjs';
 import { startCallServer } from '../../demo/server.mjs';
 
-export { callUrl, CLIP_CAMERA_LABEL, EXTENSION_ID, EXTENSION_UUID, FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf };
+export { callUrl, CLIP_CAMERA_LABEL, EXTENSION_ID, EXTENSION_UUID, FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf, XVFB_PATH };
 
 export type Firefox = Awaited<ReturnType<typeof launchFirefox>>;
 export type CallSite = Awaited<ReturnType<typeof startCallServer>>;
