@@ -68,12 +68,7 @@ if (!headless) {
   await emojiShown().catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
   await page.waitForTimeout(1500);
   await emojiShown().catch(() => undefined);
-  mkdirSync(options.out, { recursive: true });
-  const callShot = join(options.out, 'call.png');
-  await page.screenshot({ path: callShot });
-  const remote = await page.evaluate(() => window.emofaceCall.remoteSnapshot());
-  const remoteShot = join(options.out, 'remote-frame.png');
-  if (remote) writeFileSync(remoteShot, Buffer.from(remote.split(',')[1], 'base64'));
+  const [callShot, remoteShot] = await shootCall(page, '');
   // The popup, opened as a page (a toolbar popup cannot be opened headless): settings and choices.
   const popup = await browser.context.newPage();
   await popup.setViewportSize({ width: 340, height: 620 });
@@ -81,9 +76,7 @@ if (!headless) {
   await popup.waitForTimeout(700);
   const popupShot = join(options.out, 'popup.png');
   await popup.screenshot({ path: popupShot, fullPage: true });
-  const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
-  console.log(`The other side receives ${stats.width}×${stats.height} at ${stats.fps} fps. Screenshots:`);
-  for (const shot of [callShot, remoteShot, popupShot]) console.log(`  ${relative(process.cwd(), shot)}`);
+  await reportCall(page, [callShot, remoteShot, popupShot]);
   await browser.close();
 }
 await site.close();
@@ -116,20 +109,35 @@ async function startFirefox() {
     await emojiShown().catch(() => console.log('No emoji appeared within 30 s: the screenshots show why (see the popup).'));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await emojiShown().catch(() => undefined);
-    mkdirSync(options.out, { recursive: true });
-    const callShot = join(options.out, 'firefox-call.png');
-    await page.screenshot({ path: callShot });
-    const remote = await page.evaluate(() => window.emofaceCall.remoteSnapshot());
-    const remoteShot = join(options.out, 'firefox-remote-frame.png');
-    if (remote) writeFileSync(remoteShot, Buffer.from(remote.split(',')[1], 'base64'));
+    const [callShot, remoteShot] = await shootCall(page, 'firefox-');
     await popup.setViewport({ width: 340, height: 620 });
     const popupShot = join(options.out, 'firefox-popup.png');
     await popup.screenshot({ path: popupShot, fullPage: true });
-    const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
-    console.log(`The other side receives ${stats.width}×${stats.height} at ${stats.fps} fps. Screenshots:`);
-    for (const shot of [callShot, remoteShot, popupShot]) console.log(`  ${relative(process.cwd(), shot)}`);
+    await reportCall(page, [callShot, remoteShot, popupShot]);
   } finally {
     await firefox.close();
     await firefoxSite.close();
   }
+}
+
+/**
+ * Saves the call page (`<prefix>call.png`) and the newest frame the other side received
+ * (`<prefix>remote-frame.png`) into --out; `page` is Playwright's or puppeteer's (the calls used are common
+ * to both). Returns the two paths.
+ */
+async function shootCall(page, prefix) {
+  mkdirSync(options.out, { recursive: true });
+  const callShot = join(options.out, `${prefix}call.png`);
+  await page.screenshot({ path: callShot });
+  const remote = await page.evaluate(() => window.emofaceCall.remoteSnapshot());
+  const remoteShot = join(options.out, `${prefix}remote-frame.png`);
+  if (remote) writeFileSync(remoteShot, Buffer.from(remote.split(',')[1], 'base64'));
+  return [callShot, remoteShot];
+}
+
+/** Says what the other side receives on `page`'s call, and where the screenshots `shots` are. */
+async function reportCall(page, shots) {
+  const stats = await page.evaluate(() => window.emofaceCall.remoteStats());
+  console.log(`The other side receives ${stats.width}×${stats.height} at ${stats.fps} fps. Screenshots:`);
+  for (const shot of shots) console.log(`  ${relative(process.cwd(), shot)}`);
 }

@@ -240,9 +240,9 @@ export class CameraPipeline {
       const copyStarted = performance.now();
       const planar = await this.#compositor.readPlanes(frame);
       this.#window.copyMs.push(performance.now() - copyStarted);
-      const searchView = searchLayout(frame.displayWidth, frame.displayHeight);
-      const luma = plan?.search && planar ? planeBlockLuma(planar.planes, planar.coefficients.fullRange, searchView) : null;
-      if (luma) plan = this.#pacer.plan(timestampMs, ids, this.#sceneSinceSearch(luma, searchView, known));
+      const searchView = plan?.search && planar ? searchLayout(frame.displayWidth, frame.displayHeight) : null;
+      const luma = searchView && planar ? planeBlockLuma(planar.planes, planar.coefficients.fullRange, searchView) : null;
+      if (luma && searchView) plan = this.#pacer.plan(timestampMs, ids, this.#sceneSinceSearch(luma, searchView, known));
       if (plan) {
         this.#sendForAnalysis(frame, planar, timestampMs, plan, known, faces);
         if (plan.search) this.#searchedLuma = luma;
