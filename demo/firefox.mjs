@@ -108,6 +108,9 @@ export async function launchFirefox({ extensionDir = null, video = null, headles
       'media.navigator.permission.disabled': true,
       'media.navigator.streams.fake': true,
       'media.autoplay.default': 0,
+      // The clip camera is a decoded video, which Firefox would stop decoding in a tab behind others; a
+      // real camera goes on.
+      'media.suspend-background-video.enabled': false,
       'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }),
       ...prefs,
     },

@@ -11,7 +11,7 @@ import { EMOJI_SETS, emojiOfSet, SET_LABELS, type EmojiSet } from '../pipeline/e
 import { describeError, localized, type Localized } from '../pipeline/i18n';
 import { median } from '../pipeline/math';
 import {
-  HOOK_PROBLEMS, parseHookMessage, type AnalysedView, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type HookMessage,
+  CLOCK_PORT, HOOK_PROBLEMS, parseHookMessage, type AnalysedView, type AnalyserReply, type AnalyserRequest, type BackgroundRequests, type BridgeMessage, type ClockRequest, type HookMessage,
   type PopupRequest, type StageMs, type StreamStats, type TabStatus,
 } from '../pipeline/messages';
 import { DEFAULT_SETTINGS, emojiSetForSite, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
@@ -58,6 +58,10 @@ class Bridge {
   #analyserTrackers: number | null = null;
   #lastError: Localized | null = null;
   #activity = '';
+  /** Streams that asked for a clock: their hook's port and the interval they want (ms). */
+  readonly #clocked = new Map<string, { port: MessagePort; intervalMs: number }>();
+  /** The port to the background's clock while some stream wants ticks, and the interval it was asked for. */
+  #clock: { port: Runtime.Port; intervalMs: number } | null = null;
 
   start(): void {
     window.addEventListener('message', (event) => {
@@ -206,7 +210,14 @@ class Bridge {
         this.#reportActivity();
         return;
       }
+      case 'clock':
+        if (message.intervalMs === null) this.#clocked.delete(message.streamId);
+        else this.#clocked.set(message.streamId, { port, intervalMs: message.intervalMs });
+        this.#setClock();
+        return;
       case 'streamEnded':
+        this.#clocked.delete(message.streamId);
+        this.#setClock();
         this.#streams.delete(message.streamId);
         this.#ended.add(message.streamId);
         if (this.#ended.size > ENDED_STREAMS_KEPT) this.#ended.delete(this.#ended.values().next().value!);
@@ -217,6 +228,32 @@ class Bridge {
         this.#lastError = localized(HOOK_PROBLEMS[message.problem], message.detail);
         return;
     }
+  }
+
+  /**
+   * Asks the background for ticks as often as the most demanding stream that wants them, and relays each
+   * to every such stream; closes the clock when none does.
+   */
+  #setClock(): void {
+    if (this.#clocked.size === 0) {
+      this.#clock?.port.disconnect();
+      this.#clock = null;
+      return;
+    }
+    const intervalMs = Math.min(...[...this.#clocked.values()].map((stream) => stream.intervalMs));
+    if (this.#clock?.intervalMs === intervalMs) return;
+    if (!this.#clock) {
+      const port = browser.runtime.connect({ name: CLOCK_PORT });
+      port.onMessage.addListener(() => {
+        for (const [streamId, stream] of this.#clocked) stream.port.postMessage({ type: 'tick', streamId } satisfies BridgeMessage);
+      });
+      port.onDisconnect.addListener(() => {
+        if (this.#clock?.port === port) this.#clock = null;
+      });
+      this.#clock = { port, intervalMs };
+    }
+    this.#clock.intervalMs = intervalMs;
+    this.#clock.port.postMessage({ intervalMs } satisfies ClockRequest);
   }
 
   /** Sends to the analyser, opening it first when needed; false (and lastError set) when it cannot. */

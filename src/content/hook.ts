@@ -33,6 +33,7 @@ function install(): void {
     },
     faces: (message) => pipelines.get(message.streamId)?.onFaces(message),
     analysisFailed: (message) => pipelines.get(message.streamId)?.onAnalysisFailed(message.seq),
+    tick: (message) => pipelines.get(message.streamId)?.onTick(),
   };
   link.onMessage((message) => (handlers[message.type] as (m: BridgeMessage) => void)(message));
 

@@ -105,6 +105,8 @@ export type HookMessage =
       readonly classify: boolean }
   | { readonly type: 'stats'; readonly stats: StreamStats }
   | { readonly type: 'streamEnded'; readonly streamId: string }
+  /** A tick for the stream's frames every `intervalMs` from outside the page, or (null) no more: see OutsideClock. */
+  | { readonly type: 'clock'; readonly streamId: string; readonly intervalMs: number | null }
   | { readonly type: 'problem'; readonly streamId: string; readonly problem: HookProblem;
       /** What the browser said (shown after the problem's own words). */
       readonly detail: string };
@@ -129,7 +131,9 @@ export type BridgeMessage =
   | { readonly type: 'faces'; readonly streamId: string; readonly seq: number; readonly timestampMs: number; readonly faces: readonly AnalysedFace[];
       /** A search of this stream left tiles that changed unsearched: search again soon (see SearchScheduler.pending). */
       readonly searchPending: boolean }
-  | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number };
+  | { readonly type: 'analysisFailed'; readonly streamId: string; readonly seq: number }
+  /** Time to take the stream's next frame (the clock it asked for). */
+  | { readonly type: 'tick'; readonly streamId: string };
 
 // ── bridge → analyser ────────────────────────────────────────────────────────────────────────
 /**
@@ -179,6 +183,15 @@ export interface BackgroundRequests {
 }
 export type BackgroundRequest = BackgroundRequests[keyof BackgroundRequests]['request'];
 
+/**
+ * Firefox runs a hidden tab's timers and video callbacks once a second; its background page's run on
+ * time. A bridge whose hook asks for a clock opens a port of this name to the background page and sends
+ * ClockRequests on it; the background answers with one (empty) message per tick (src/background/pageClock.ts).
+ */
+export const CLOCK_PORT = 'clock';
+/** A tick every `intervalMs`, from now until the port closes or another request comes. */
+export type ClockRequest = { readonly intervalMs: number };
+
 // ── popup → bridge ───────────────────────────────────────────────────────────────────────────
 /** The live state of a tab, as its bridge tells the popup. */
 export interface TabStatus {
@@ -211,6 +224,9 @@ const MAX_VIEW_SIDE = 1024;
 /** A cell's part of the frame may reach past the frame's edges (a face at the edge), by at most this many frames. */
 const MAX_SOURCE_REACH = 4;
 const STREAM_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** The clock a stream may ask for ticks every MIN_TICK_MS..MAX_TICK_MS (a camera at 120 fps down to one frame a second). */
+const MIN_TICK_MS = 8;
+const MAX_TICK_MS = 1000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 const isCount = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
@@ -264,6 +280,11 @@ export function parseHookMessage(value: unknown): HookMessage | string {
     }
     case 'streamEnded':
       return { type, streamId: value.streamId as string };
+    case 'clock': {
+      const { intervalMs } = value;
+      if (intervalMs !== null && !(isReal(intervalMs, MAX_TICK_MS) && intervalMs >= MIN_TICK_MS)) return `clock: intervalMs must be null or ${MIN_TICK_MS}..${MAX_TICK_MS}`;
+      return { type, streamId: value.streamId as string, intervalMs };
+    }
     case 'problem': {
       const { problem, detail } = value;
       if (typeof problem !== 'string' || !Object.hasOwn(HOOK_PROBLEMS, problem)) return `problem: must be one of ${Object.keys(HOOK_PROBLEMS).join(', ')}`;

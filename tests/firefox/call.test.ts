@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catsShown, emojiGone, emojiShown, FLOWING_FPS, REPO } from '../e2e/harness';
-import { FIREFOX_PATH, launchFirefox, makeFaceVideo, startCallServer, webmOf, XVFB_PATH, type CallSite, type Firefox } from './harness';
+import { callRates, FIREFOX_PATH, launchFirefox, recordPeers, makeFaceVideo, startCallServer, webmOf, XVFB_PATH, type CallSite, type Firefox } from './harness';
 
 const DIST_FIREFOX = join(REPO, 'dist-firefox');
 const video = makeFaceVideo({ width: 1280, height: 720, fps: 30, seconds: 4, faces: 1 });
@@ -26,7 +26,7 @@ async function waitFor(page: Page, predicate: () => boolean, timeoutMs: number):
 }
 
 /** The call tab's status, as the popup reads it from the bridge. */
-async function tabStatus(): Promise<{ on: boolean; lastError: { key: string } | null; backend: string | null; streams: { fpsOut: number; analysesPerSecond: number; width: number; height: number }[] }> {
+async function tabStatus(): Promise<{ on: boolean; lastError: { key: string } | null; backend: string | null; streams: { fpsOut: number; emojiFps: number; analysesPerSecond: number; width: number; height: number }[] }> {
   return extension.evaluate(async () => {
     const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
     return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' });
@@ -41,6 +41,7 @@ async function writeSettings(settings: Record<string, unknown>): Promise<void> {
 /** Opens the call page on `host` and starts a 1280×720 call; resolves to the page and what its camera track says. */
 async function openCall(host: string) {
   const page = await firefox.newPage();
+  await page.evaluateOnNewDocument(recordPeers);
   await page.goto(firefox.url(host));
   const track = await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }, false));
   await page.waitForFunction(() => window.emofaceCall.remoteStats().frames > 5, { timeout: 20_000, polling: 100 });
@@ -106,6 +107,25 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
     expect(track).toMatchObject({ label: 'emoface clip camera' });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await page.evaluate(emojiGone)).toBe(true);
+    expect(await remoteFps(page, 2000)).toBeGreaterThanOrEqual(FLOWING_FPS);
+    await page.close();
+  }, 60_000);
+
+  it('keeps the call\'s frames and emoji flowing while its tab is behind another', async () => {
+    const { page } = await openCall('meet.google.com');
+    await waitFor(page, emojiShown, 30_000);
+    const other = await firefox.newPage();
+    await other.bringToFront();
+    expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // WebRTC's own count: the page's frame counter runs on video frame callbacks, once a second here.
+    const { source, remote } = await callRates(page, 3000);
+    expect(source.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
+    expect(remote).toMatchObject({ width: 1280, height: 720 });
+    expect(remote.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
+    expect((await tabStatus()).streams[0]!.emojiFps).toBeGreaterThanOrEqual(FLOWING_FPS);
+    await other.close();
+    await page.bringToFront();
     expect(await remoteFps(page, 2000)).toBeGreaterThanOrEqual(FLOWING_FPS);
     await page.close();
   }, 60_000);

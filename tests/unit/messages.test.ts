@@ -21,6 +21,8 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(typeof parsed !== 'string' && parsed.type === 'analyse' && parsed.views.map((v) => v.layout)).toEqual([search, follow]);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, extra: 'x' } })).toEqual({ type: 'stats', stats });
     expect(parseHookMessage({ type: 'streamEnded', streamId: 's-1' })).toEqual({ type: 'streamEnded', streamId: 's-1' });
+    expect(parseHookMessage({ type: 'clock', streamId: 's-1', intervalMs: 1000 / 30 })).toEqual({ type: 'clock', streamId: 's-1', intervalMs: 1000 / 30 });
+    expect(parseHookMessage({ type: 'clock', streamId: 's-1', intervalMs: null })).toEqual({ type: 'clock', streamId: 's-1', intervalMs: null });
     const long = parseHookMessage({ type: 'problem', streamId: 's-1', problem: 'frame', detail: 'x'.repeat(10_000) });
     expect(typeof long !== 'string' && long.type === 'problem' && long.detail.length).toBe(300);
   });
@@ -54,6 +56,10 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, placementErrorPct: Number.NaN } })).toMatch(/placementErrorPct/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, cameraFrames: -1 } })).toMatch(/cameraFrames must be a count/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'frame', detail: 42 })).toMatch(/detail must be text/);
+    // A clock faster than a 120-fps camera's would only keep the extension busy.
+    for (const intervalMs of [0, 1, -33, 5000, Number.NaN, '33', undefined]) {
+      expect(parseHookMessage({ type: 'clock', streamId: 's', intervalMs })).toMatch(/clock: intervalMs must be null or 8\.\.1000/);
+    }
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'settingsField', detail: '' })).toMatch(/must be one of artwork, camera, frame/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'toString', detail: '' })).toMatch(/must be one of/);
   });

@@ -86,6 +86,8 @@ export class CameraPipeline {
   readonly #total = { framesIn: 0, framesOut: 0 };
   #window = CameraPipeline.#emptyWindow(-1, 0, false);
   #lastProblem = '';
+  /** While the stream's frames are taken on the bridge's ticks (see OutsideClock): what to call at each. */
+  #onTick: (() => void) | null = null;
 
   /** `state` is read at every frame; `onEnded` is called once the camera and every output have ended. */
   constructor(camera: MediaStreamTrack, link: BridgeLink, state: () => HookState, onEnded: () => void) {
@@ -93,7 +95,17 @@ export class CameraPipeline {
     this.#link = link;
     this.#state = state;
     this.#onEnded = onEnded;
-    const { frames, sink, output, release } = cameraFrames(camera);
+    const { frames, sink, output, release } = cameraFrames(camera, {
+      start: (intervalMs, onTick) => {
+        this.#onTick = onTick;
+        link.send({ type: 'clock', streamId: this.streamId, intervalMs });
+      },
+      stop: () => {
+        if (!this.#onTick) return;
+        this.#onTick = null;
+        link.send({ type: 'clock', streamId: this.streamId, intervalMs: null });
+      },
+    });
     this.#releaseFrames = release;
     this.#reader = frames.getReader();
     this.#writer = sink.getWriter();
@@ -139,6 +151,11 @@ export class CameraPipeline {
       const dy = (where.y - found.y) * drawn.height;
       this.#window.placementErrorPct.push((100 * Math.hypot(dx, dy)) / (face.box.width * drawn.width));
     }
+  }
+
+  /** A tick of the clock this stream asked the bridge for. */
+  onTick(): void {
+    this.#onTick?.();
   }
 
   /** The analyser could not analyse frame `seq` (−1: any frame in flight, it stopped): send the next frame. */
