@@ -66,18 +66,45 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   let callback = 0;
   let ended = false;
   let lastUs = -1;
+  /**
+   * Whether the video's frames are 4:2:0 YUV, as a camera's are in Firefox: they are taken as they are.
+   * Others (a decoded video's, as the test camera's) live outside the page, and each read of one copies it
+   * back (4–6 ms at 720p, for the frame, the emoji and each view alike): those are drawn once on a canvas,
+   * whose frame costs nothing to read again. Known from the first frame.
+   */
+  let planar: boolean | null = null;
+  const copies = new OffscreenCanvas(width, height);
+  const copyContext = copies.getContext('2d', { alpha: false })!;
+  /** The video's current frame drawn on `copies`, as a frame. */
+  const snapshot = (timestamp: number) => {
+    if (copies.width !== video.videoWidth || copies.height !== video.videoHeight) {
+      copies.width = video.videoWidth;
+      copies.height = video.videoHeight;
+    }
+    copyContext.drawImage(video, 0, 0);
+    return new VideoFrame(copies, { timestamp });
+  };
   // Set as the stream is made (its start runs in its constructor).
   let queue!: ReadableStreamDefaultController<VideoFrame>;
   /** Queues the video's current frame at `timeUs` (or just after the last), unless the pipeline still holds one. */
   const take = (timeUs: number) => {
-    if (ended || (queue.desiredSize ?? 0) <= 0 || video.readyState < video.HAVE_CURRENT_DATA) return;
+    if (ended || (queue.desiredSize ?? 0) <= 0 || video.readyState < video.HAVE_CURRENT_DATA || video.videoWidth === 0) return;
     lastUs = Math.max(lastUs + 1, Math.round(timeUs));
-    queue.enqueue(new VideoFrame(video, { timestamp: lastUs }));
+    if (planar !== false) {
+      const frame = new VideoFrame(video, { timestamp: lastUs });
+      planar ??= frame.format === 'I420' || frame.format === 'NV12';
+      if (planar) {
+        queue.enqueue(frame);
+        return;
+      }
+      frame.close();
+    }
+    queue.enqueue(snapshot(lastUs));
   };
   const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
     if (ended) return;
-    if (!isHidden.call(document)) take(metadata.presentationTime * 1000);
     callback = video.requestVideoFrameCallback(onFrame);
+    if (!isHidden.call(document)) take(metadata.presentationTime * 1000);
   };
   const onTick = () => take(performance.now() * 1000);
   const onVisibility = () => {
