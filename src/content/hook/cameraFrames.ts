@@ -2,11 +2,14 @@
  * The one place where the two browsers differ for the page: how a camera track's frames are read, and how
  * processed frames become the track the call gets. Chrome has insertable streams for this
  * (MediaStreamTrackProcessor and MediaStreamTrackGenerator). Firefox has neither: there the camera plays in
- * a <video> whose frames are taken as they come (requestVideoFrameCallback → VideoFrame), and each
- * processed frame is drawn on a canvas whose `captureStream(0)` track the call gets, one `requestFrame()`
- * per frame (28.8 fps at 1280×720 where a `captureStream(30)` timer gave about 19; DESIGN.md). While the
- * tab is hidden, Firefox calls those callbacks once a second: frames are then taken at each tick of a
- * clock outside the page.
+ * a <video> whose current frame is taken as a VideoFrame at the camera's frame rate, and each processed
+ * frame is drawn on a canvas whose `captureStream(0)` track the call gets, one `requestFrame()` per frame
+ * (28.8 fps at 1280×720 where a `captureStream(30)` timer gave about 19; DESIGN.md).
+ *
+ * The clock that takes the frames: the page's own timer while the tab is shown; while it is hidden, where
+ * Firefox runs a page's timers once a second, a clock outside the page (the background page's, relayed by
+ * the bridge). Not `requestVideoFrameCallback`: it runs with the page's painting, about 24 times a second
+ * on the bench's calls (23 fps to the other side, against 29.4 with a timer: README "Firefox").
  */
 
 /** The camera's frames, where processed frames go, and the track that carries them to the call. */
@@ -31,6 +34,8 @@ const Generator = insertable.MediaStreamTrackGenerator;
 const createElement = Document.prototype.createElement;
 const nativeStop = MediaStreamTrack.prototype.stop;
 const isHidden = Object.getOwnPropertyDescriptor(Document.prototype, 'hidden')!.get!;
+const pageSetInterval = setInterval;
+const pageClearInterval = clearInterval;
 
 /**
  * `camera`'s frames and an output track, by the browser's means: chosen when the extension is built (the
@@ -45,10 +50,9 @@ export function cameraFrames(camera: MediaStreamTrack, clock: OutsideClock): Cam
 }
 
 /**
- * Firefox's way. The video's frames are read one at a time: while the pipeline still holds one, newer
- * frames are skipped, as a camera drops frames nobody reads. Frame times are the video's presentation
- * times (while hidden, the tick's time), made to grow. Closing the sink ends the output track (and tells
- * its listeners, as an ended generator track would).
+ * Firefox's way. At each tick the video's current frame is taken, unless the pipeline still holds the
+ * last one (as a camera drops frames nobody reads); its time is the tick's. Closing the sink ends the
+ * output track (and tells its listeners, as an ended generator track would).
  */
 function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): CameraFrames {
   const video = createElement.call(document, 'video') as HTMLVideoElement;
@@ -63,7 +67,7 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   if (!context) throw new Error('no 2-D canvas to draw the camera\'s frames on');
   const stream = canvas.captureStream(0) as MediaStream & { requestFrame(): void };
   const output = stream.getVideoTracks()[0]!;
-  let callback = 0;
+  let pageTimer: ReturnType<typeof setInterval> | undefined;
   let ended = false;
   let lastUs = -1;
   /**
@@ -86,10 +90,10 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   };
   // Set as the stream is made (its start runs in its constructor).
   let queue!: ReadableStreamDefaultController<VideoFrame>;
-  /** Queues the video's current frame at `timeUs` (or just after the last), unless the pipeline still holds one. */
-  const take = (timeUs: number) => {
+  /** Queues the video's current frame, unless the pipeline still holds one. */
+  const take = () => {
     if (ended || (queue.desiredSize ?? 0) <= 0 || video.readyState < video.HAVE_CURRENT_DATA || video.videoWidth === 0) return;
-    lastUs = Math.max(lastUs + 1, Math.round(timeUs));
+    lastUs = Math.max(lastUs + 1, Math.round(performance.now() * 1000));
     if (planar !== false) {
       const frame = new VideoFrame(video, { timestamp: lastUs });
       planar ??= frame.format === 'I420' || frame.format === 'NV12';
@@ -101,19 +105,18 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
     }
     queue.enqueue(snapshot(lastUs));
   };
-  const onFrame = (_now: number, metadata: VideoFrameCallbackMetadata) => {
-    if (ended) return;
-    callback = video.requestVideoFrameCallback(onFrame);
-    if (!isHidden.call(document)) take(metadata.presentationTime * 1000);
-  };
-  const onTick = () => take(performance.now() * 1000);
   const onVisibility = () => {
-    if (isHidden.call(document)) clock.start(1000 / frameRate, onTick);
-    else clock.stop();
+    pageClearInterval(pageTimer);
+    if (isHidden.call(document)) {
+      clock.start(1000 / frameRate, take);
+    } else {
+      clock.stop();
+      pageTimer = pageSetInterval(take, 1000 / frameRate);
+    }
   };
   const stopVideo = () => {
     ended = true;
-    video.cancelVideoFrameCallback(callback);
+    pageClearInterval(pageTimer);
     document.removeEventListener('visibilitychange', onVisibility);
     clock.stop();
     video.srcObject = null;
@@ -127,7 +130,6 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   const frames = new ReadableStream<VideoFrame>({
     start(controller) {
       queue = controller;
-      callback = video.requestVideoFrameCallback(onFrame);
       camera.addEventListener('ended', endFrames, { once: true });
       document.addEventListener('visibilitychange', onVisibility);
       onVisibility();
