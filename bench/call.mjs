@@ -133,8 +133,8 @@ function roomCoverage(looks) {
 }
 
 if (options.firefox) {
-  // The same calls in Firefox ESR (bench/firefox.mjs): the scenes of one and three faces.
-  const scenes = process.argv.includes('--scenes') ? options.scenes.split(',') : ['640x480:1', '1280x720:1', '1280x720:3'];
+  // The same calls in Firefox ESR (bench/firefox.mjs): the scenes of one and three faces, and a moving head.
+  const scenes = (process.argv.includes('--scenes') ? options.scenes.split(',') : ['640x480:1', '1280x720:1', '1280x720:3', '1280x720:1:move']).map(parseScene);
   build('firefox');
   await benchFirefox({ seconds: SECONDS, scenes, out: options.out });
   process.exit(0);

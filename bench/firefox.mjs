@@ -1,20 +1,21 @@
 // `npm run bench -- --firefox [--seconds 10] [--scenes 1280x720:1,…] [--out file.json]`: what a call costs
 // with emoface in Firefox ESR (dist-firefox/, on a virtual display: demo/firefox.mjs), through a real
-// loopback WebRTC call whose camera is a real-face clip. For each scene (width×height:faces, drift motion),
-// emoface on and then off, over --seconds with the call's tab in front:
+// loopback WebRTC call whose camera is a real-face clip. For each scene (as bench/call.mjs reads them:
+// width×height:faces[:motion]), emoface on and then off, over --seconds with the call's tab in front:
 //   the frames per second the other side decodes and the camera track gives the call (WebRTC statistics),
-//   the hook's own numbers (frames read, analyses a second, result age, frames with an emoji, page time per
-//   frame) and the analyser's stages, via the popup's status,
+//   the hook's own numbers (frames read, analyses a second, result age, and while faces move, frames with
+//   an emoji, page time per frame) and the analyser's stages, via the popup's status,
 //   the CPU time of all of Firefox's processes (its content processes' command lines do not tell the
 //   call's tab from the extension's);
-// then, for 5 s, the same call with another tab in front (Firefox runs a tab behind others at one frame a
-// second). Prints a table; writes --out (default bench/results/firefox-<date>.json).
+// then, for 5 s, the same call with another tab in front (where Firefox runs the page's timers once a
+// second, and emoface's frames come on the background page's clock). Prints a table; writes --out
+// (default bench/results/firefox-<date>.json).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeFaceVideo, webmOf } from '../demo/fakeCamera.mjs';
+import { webmOf } from '../demo/fakeCamera.mjs';
 import { launchFirefox } from '../demo/firefox.mjs';
 import { startCallServer } from '../demo/server.mjs';
 import { round } from './streamSummary.mjs';
@@ -105,7 +106,7 @@ async function measure(site, scene, on, seconds) {
       remoteFps: rate(before, after, 'decoded'), cameraToCallFps: rate(before, after, 'sent'),
       hiddenRemoteFps: rate(hiddenBefore, hiddenAfter, 'decoded'),
       ...(on ? {
-        hookFpsIn: median('fpsIn'), analysesPerSecond: median('analysesPerSecond'), resultAgeMs: median('resultAgeMs'),
+        hookFpsIn: median('fpsIn'), analysesPerSecond: median('analysesPerSecond'), resultAgeMs: median('resultAgeMs'), movingAgeMs: median('movingAgeMs'),
         emojiShownPct: streams.length ? round((100 * streams.reduce((n, s) => n + s.emojiFps, 0)) / Math.max(1, streams.reduce((n, s) => n + s.fpsOut, 0)), 0) : null,
         frameMs: median('frameMs'), compositeMs: median('compositeMs'), analysisCopyMs: median('analysisCopyMs'), relayMs: last?.relayMs ?? null, stageMs: last?.stageMs ?? null,
       } : {}),
@@ -119,17 +120,14 @@ async function measure(site, scene, on, seconds) {
 /** Runs the Firefox bench (called by bench/call.mjs for --firefox). */
 export async function benchFirefox({ seconds, scenes, out }) {
   const results = [];
-  for (const text of scenes) {
-    const [size, facesText] = text.split(':');
-    const [width, height] = size.split('x').map(Number);
-    const faces = Number(facesText);
-    const scene = { width, height, faces, video: makeFaceVideo({ width, height, fps: 30, seconds: 4, faces }) };
+  for (const scene of scenes) {
+    const { width, height, faces, motion } = scene;
     const site = await startCallServer({ camera: webmOf(scene.video) });
     try {
       const on = await measure(site, scene, true, seconds);
       const off = await measure(site, scene, false, seconds);
-      results.push({ width, height, faces, fpsRatio: round(on.remoteFps / off.remoteFps), cpuAddedPercent: round(on.cpuPercent - off.cpuPercent), on, off });
-      console.log(`${width}×${height} ${faces}f: remote ${on.remoteFps} fps (off ${off.remoteFps}), hidden tab ${on.hiddenRemoteFps} (off ${off.hiddenRemoteFps}), analyses ${on.analysesPerSecond}/s, age ${on.resultAgeMs} ms, emoji ${on.emojiShownPct} %, frame ${on.frameMs} ms, CPU added ${results.at(-1).cpuAddedPercent} %`);
+      results.push({ width, height, faces, motion, fpsRatio: round(on.remoteFps / off.remoteFps), cpuAddedPercent: round(on.cpuPercent - off.cpuPercent), on, off });
+      console.log(`${width}×${height} ${faces}f ${motion}: remote ${on.remoteFps} fps (off ${off.remoteFps}), hidden tab ${on.hiddenRemoteFps} (off ${off.hiddenRemoteFps}), analyses ${on.analysesPerSecond}/s, age ${on.resultAgeMs} ms (moving ${on.movingAgeMs}), emoji ${on.emojiShownPct} %, frame ${on.frameMs} ms, CPU added ${results.at(-1).cpuAddedPercent} %`);
     } finally {
       await site.close();
     }
@@ -139,8 +137,8 @@ export async function benchFirefox({ seconds, scenes, out }) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), command: `npm run bench -- --firefox ${process.argv.slice(2).filter((a) => a !== '--firefox').join(' ')}`.trim(), seconds, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model }, versions: { firefox: version }, results }, null, 2)}\n`);
   console.table(results.map((r) => ({
-    scene: `${r.width}×${r.height} ${r.faces}f`, 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'tab behind another: remote fps (off)': `${r.on.hiddenRemoteFps} (${r.off.hiddenRemoteFps})`,
-    'analyses/s': r.on.analysesPerSecond, 'age ms': r.on.resultAgeMs, 'emoji %': r.on.emojiShownPct, 'page ms/frame': r.on.frameMs, 'CPU added %': r.cpuAddedPercent,
+    scene: `${r.width}×${r.height} ${r.faces}f ${r.motion}`, 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'tab behind another: remote fps (off)': `${r.on.hiddenRemoteFps} (${r.off.hiddenRemoteFps})`,
+    'analyses/s': r.on.analysesPerSecond, 'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'emoji %': r.on.emojiShownPct, 'page ms/frame': r.on.frameMs, 'CPU added %': r.cpuAddedPercent,
   })));
   console.log(`wrote ${file}`);
 }
