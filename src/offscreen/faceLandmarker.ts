@@ -1,0 +1,71 @@
+import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
+import landmarkerFacts from 'emoface-models/face-landmarker/model.json';
+import type { Box } from '../pipeline/types';
+import { cropImage } from './cropImage';
+
+/** Where the bundled files are, relative to the extension's root (vite.config.ts puts them there). */
+const WASM_FOLDER = 'wasm/mediapipe';
+const MODEL_FILE = `models/face-landmarker/${landmarkerFacts.file}`;
+
+/** What MediaPipe's FaceLandmarker reads of one face. */
+export interface FaceReading {
+  /** The 52 blendshape scores (0..1) by MediaPipe's names: eyeBlinkLeft, jawOpen, mouthPucker… */
+  readonly blendshapes: Readonly<Record<string, number>>;
+  /** The head's turn, radians: yaw (towards the subject's left is positive), pitch (down), roll. */
+  readonly yaw: number;
+  readonly pitch: number;
+  readonly roll: number;
+}
+
+/**
+ * MediaPipe's FaceLandmarker (its own face detector, 478 landmarks, blendshapes and the face's transform;
+ * the bundled float16 model, see models/face-landmarker/) behind the pipeline's types: one face at a time,
+ * read from an image or a part of it.
+ */
+export class FaceLandmarkReader {
+  readonly #landmarker: FaceLandmarker;
+
+  private constructor(landmarker: FaceLandmarker) {
+    this.#landmarker = landmarker;
+  }
+
+  /** Loads the wasm and the model from the extension's own files (`resolveUrl` maps a path to its URL). */
+  static async create(resolveUrl: (path: string) => string): Promise<FaceLandmarkReader> {
+    const fileset = await FilesetResolver.forVisionTasks(resolveUrl(WASM_FOLDER));
+    const response = await fetch(resolveUrl(MODEL_FILE));
+    if (!response.ok) throw new Error(`face landmarker model ${MODEL_FILE}: ${response.status} ${response.statusText}`);
+    const landmarker = await FaceLandmarker.createFromOptions(fileset, {
+      baseOptions: { modelAssetBuffer: new Uint8Array(await response.arrayBuffer()), delegate: 'CPU' },
+      runningMode: 'IMAGE',
+      numFaces: 1,
+      outputFaceBlendshapes: true,
+      outputFacialTransformationMatrixes: true,
+    });
+    return new FaceLandmarkReader(landmarker);
+  }
+
+  /** The face in `image` (or in its part `region`, pixels inside the image), or null when it finds none. */
+  read(image: ImageData, region?: Box): FaceReading | null {
+    const result = this.#landmarker.detect(region ? cropImage(image, region) : image);
+    const categories = result.faceBlendshapes[0]?.categories;
+    const matrix = result.facialTransformationMatrixes[0]?.data;
+    if (!categories || !matrix) return null;
+    return { blendshapes: Object.fromEntries(categories.map((c) => [c.categoryName, c.score])), ...headTurn(matrix) };
+  }
+
+  /** Frees the landmarker's wasm memory. */
+  close(): void {
+    this.#landmarker.close();
+  }
+}
+
+/**
+ * Yaw, pitch and roll of the rotation in a 4 × 4 column-major transform (MediaPipe's facial
+ * transformation matrix: the canonical face into camera space), as R = Ry(yaw) · Rx(pitch) · Rz(roll).
+ */
+export function headTurn(m: ArrayLike<number>): { yaw: number; pitch: number; roll: number } {
+  // Column-major: element (row r, column c) is m[c * 4 + r].
+  const at = (r: number, c: number) => m[c * 4 + r]!;
+  const pitch = Math.asin(Math.max(-1, Math.min(1, -at(1, 2))));
+  return { yaw: Math.atan2(at(0, 2), at(2, 2)), pitch, roll: Math.atan2(at(1, 0), at(1, 1)) };
+}
