@@ -196,7 +196,7 @@ class Bridge {
           type: 'analyse', streamId: message.streamId, seq: message.seq, frameWidth: message.frameWidth, frameHeight: message.frameHeight,
           views: message.views.map((view): AnalysedView => (CLONING_MESSAGES ? { layout: view.layout, rgba: view.pixels } : { layout: view.layout, rgb: encodeRgb(new Uint8Array(view.pixels)) })),
           timestampMs: message.timestampMs, classify: message.classify,
-          labelMode: this.#settings.labelMode, set: this.#inUse,
+          labelMode: this.#settings.labelMode, gestures: this.#settings.gestures, set: this.#inUse,
         });
         if (this.#relayMs.push(performance.now() - relayStarted) > STAGE_HISTORY) this.#relayMs.shift();
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);
@@ -309,6 +309,9 @@ class Bridge {
         if (Object.keys(message.images).some((emoji) => inUse.includes(emoji))) this.#pushState();
         return;
       }
+      case 'notice':
+        this.#lastError = message.problem;
+        return;
       case 'unavailable':
         this.#lastError = message.problem;
         this.#unavailableUntilMs = Date.now() + UNAVAILABLE_BACKOFF_MS;
@@ -344,15 +347,15 @@ class AnalyserNotOpened extends Error {
 
 /**
  * Median of each stage over `history`, or null when it is empty. Search is the median over the analyses
- * that searched, follow over those that followed faces, align and classify over those that classified
- * (most analyses do only some of these, and take no time in the others).
+ * that searched, follow over those that followed faces, align and classify over those that classified,
+ * gestures over those that read a face (most analyses do only some of these, and take no time in the others).
  */
 function medianStages(history: readonly StageMs[]): StageMs | null {
   if (history.length === 0) return null;
   const stage = (key: keyof StageMs, only = false) => median(history.filter((s) => !only || s[key] > 0).map((s) => s[key]));
   return {
     decode: stage('decode'), search: stage('search', true), follow: stage('follow', true), align: stage('align', true),
-    classify: stage('classify', true), track: stage('track'), total: stage('total'),
+    classify: stage('classify', true), gestures: stage('gestures', true), track: stage('track'), total: stage('total'),
   };
 }
 

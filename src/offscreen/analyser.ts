@@ -2,16 +2,18 @@ import expressionJson from 'emoface-models/expression.json';
 import { alignFace } from '../pipeline/align/alignFace';
 import { describeFaces } from '../pipeline/analysis';
 import { DEFAULTS } from '../pipeline/defaults';
-import { centreOf, suppressDuplicates } from '../pipeline/math';
+import { centreOf, iou, suppressDuplicates } from '../pipeline/math';
 import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
-import { FaceTracker } from '../pipeline/track/tracker';
+import { FaceTracker, type TrackedFace } from '../pipeline/track/tracker';
 import { blockLuma, SearchScheduler } from '../pipeline/schedule/searchScheduler';
 import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints, type Point } from '../pipeline/types';
 import { cellAt, followLayouts, searchLayout, searchTiles, viewToFrame, type ViewCell, type ViewKind, type ViewLayout } from '../pipeline/views';
 import { ExpressionModel, type Backend } from './expressionModel';
 import { FaceFinder } from './faceDetector';
+import { FaceLandmarkReader } from './faceLandmarker';
+import { GestureWatch } from './gestureWatch';
 import { paintView } from './viewPainter';
 
 /** One face of a still image: where, and the model's probabilities in label order. */
@@ -51,6 +53,24 @@ interface StreamSearch {
 /** Milliseconds one analysis spent, by stage (search and follow: finding faces in each kind of view). */
 export type AnalysisMs = Omit<StageMs, 'decode' | 'total'>;
 
+/** The face landmarker as it loads: its reader once loaded, or what went wrong. */
+interface LandmarksLoad {
+  reader: FaceLandmarkReader | null;
+  error: unknown;
+  /** The error was told (takeGesturesProblem). */
+  reported: boolean;
+  loading: Promise<void>;
+}
+
+/** How a stream's frame is analysed (see Analyser.analyse). */
+export interface AnalyseOptions {
+  readonly labelMode: LabelMode;
+  readonly emojiSet: EmojiSet;
+  readonly classify: boolean;
+  /** Read the faces' gestures (the face landmarker, loaded the first time). */
+  readonly gestures: boolean;
+}
+
 /**
  * The analyser: find (search and follow views) → align → classify (every face in one batch) → track →
  * choose the emoji. The two detectors and the model serve every stream; each stream (tab × camera track)
@@ -64,12 +84,18 @@ export class Analyser {
   readonly #trackers = new Map<string, FaceTracker>();
   /** Each stream's choice of search tiles (see SearchScheduler). */
   readonly #searches = new Map<string, SearchScheduler>();
+  /** Each stream's faces' gestures, while gestures are on. */
+  readonly #gestures = new Map<string, GestureWatch>();
+  readonly #resolveUrl: (path: string) => string;
+  /** The face landmarker: loaded when gestures are first asked for (a failure is kept: gestures then stay off). */
+  #landmarks: LandmarksLoad | null = null;
 
-  private constructor(metadata: ExpressionMetadata, near: FaceFinder, far: FaceFinder, model: ExpressionModel) {
+  private constructor(metadata: ExpressionMetadata, near: FaceFinder, far: FaceFinder, model: ExpressionModel, resolveUrl: (path: string) => string) {
     this.metadata = metadata;
     this.#near = near;
     this.#far = far;
     this.#model = model;
+    this.#resolveUrl = resolveUrl;
   }
 
   /** Loads the detectors and the model from the extension's files (`resolveUrl` maps a path to its URL). */
@@ -78,7 +104,15 @@ export class Analyser {
     const [near, far, model] = await Promise.all([
       FaceFinder.create(resolveUrl, 'near'), FaceFinder.create(resolveUrl, 'far'), ExpressionModel.create(metadata, resolveUrl),
     ]);
-    return new Analyser(metadata, near, far, model);
+    return new Analyser(metadata, near, far, model, resolveUrl);
+  }
+
+  /** Why gestures cannot be read (the face landmarker failed to load), once; null otherwise. */
+  takeGesturesProblem(): string | null {
+    const landmarks = this.#landmarks;
+    if (!landmarks || landmarks.error === null || landmarks.reported) return null;
+    landmarks.reported = true;
+    return landmarks.error instanceof Error ? landmarks.error.message : String(landmarks.error);
   }
 
   /** Where the expression model runs. */
@@ -92,10 +126,11 @@ export class Analyser {
    * is changing (the shown label switched within DEFAULTS.pacing.activeHoldMs), are classified; the others
    * keep their expressions and move: a face's place changes faster than its expression, and classifying
    * is most of an analysis's time once there are faces. A face found by a search too small there to
-   * classify starts unclassified; the next follow view, which shows it larger, classifies it.
+   * classify starts unclassified; the next follow view, which shows it larger, classifies it. With
+   * `gestures`, faces due a reading (see GestureWatch) are read by the face landmarker.
    */
-  async analyse(frame: FrameSize, views: readonly ViewImage[], streamKey: string, timestampMs: number, labelMode: LabelMode,
-    emojiSet: EmojiSet, classify: boolean): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs; searchPending: boolean }> {
+  async analyse(frame: FrameSize, views: readonly ViewImage[], streamKey: string, timestampMs: number,
+    { labelMode, emojiSet, classify, gestures }: AnalyseOptions): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs; searchPending: boolean }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     const clock = stopwatch();
     const tracker = this.#trackerFor(streamKey, timestampMs);
@@ -115,9 +150,47 @@ export class Analyser {
       scores: classified[i] ? scoresForMode(probabilities[next++]!, labels, labelMode) : null,
     }));
     const tracked = tracker.update(observations, timestampMs, lookedFor(frame, views));
-    const faces = describeFaces(tracked, frame.width, frame.height, labels, set);
+    const trackMs = clock.lap();
+    const watch = gestures ? this.#readGestures(streamKey, found, tracked, timestampMs) : null;
+    if (!gestures) this.#gestures.delete(streamKey);
+    const gesturesMs = clock.lap();
+    const faces = describeFaces(tracked, frame.width, frame.height, labels, set, (id) => watch?.gestureOf(id) ?? null);
     const searchPending = this.#searches.get(streamKey)?.pending ?? false;
-    return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, track: clock.lap() }, searchPending };
+    return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, gestures: gesturesMs, track: trackMs }, searchPending };
+  }
+
+  /**
+   * Reads the faces of `tracked` due a reading (see GestureWatch) with the face landmarker, each from the
+   * view it was found in now; the stream's GestureWatch, or null while the landmarker loads (or failed to).
+   */
+  #readGestures(streamKey: string, found: readonly FoundFace[], tracked: readonly TrackedFace[], timestampMs: number): GestureWatch | null {
+    this.#landmarks ??= this.#loadLandmarks();
+    const reader = this.#landmarks.reader;
+    if (!reader) return null;
+    const watch = this.#gestures.get(streamKey) ?? new GestureWatch();
+    this.#gestures.set(streamKey, watch);
+    watch.keepOnly(tracked.map((face) => face.id));
+    const seen = new Map<number, FoundFace>();
+    for (const face of tracked) {
+      const source = face.lost ? undefined : foundFaceOf(face, found);
+      if (source && classifiable(source)) seen.set(face.id, source);
+    }
+    for (const id of watch.due([...seen.keys()], timestampMs)) {
+      const face = seen.get(id)!;
+      watch.record(id, reader.read(face.view, aroundFace(face.inView.box, face.view))?.blendshapes ?? null, timestampMs);
+    }
+    return watch;
+  }
+
+  /** Starts loading the face landmarker; the returned record fills in once it has loaded (or failed). */
+  #loadLandmarks(): LandmarksLoad {
+    const landmarks: LandmarksLoad = { reader: null, error: null, reported: false, loading: Promise.resolve() };
+    landmarks.loading = FaceLandmarkReader.create(this.#resolveUrl).then((reader) => {
+      landmarks.reader = reader;
+    }, (error: unknown) => {
+      landmarks.error = error ?? 'unknown error';
+    });
+    return landmarks;
   }
 
   /**
@@ -147,10 +220,11 @@ export class Analyser {
     return this.#trackers.size;
   }
 
-  /** Forgets a stream's tracker and search tiles. */
+  /** Forgets a stream's tracker, search tiles and gestures. */
   endStream(streamKey: string): void {
     this.#trackers.delete(streamKey);
     this.#searches.delete(streamKey);
+    this.#gestures.delete(streamKey);
   }
 
   /** The stream's tracker; a new one when the stream's clock went back (a camera restarted). */
@@ -215,11 +289,12 @@ export class Analyser {
     return alignFace(face.view, face.inView.keypoints, this.metadata.template, this.metadata.crop);
   }
 
-  /** Frees the detectors and the model. */
+  /** Frees the detectors, the landmarker and the model. */
   close(): void {
     this.#near.close();
     this.#far.close();
     this.#model.dispose();
+    void this.#landmarks?.loading.then(() => this.#landmarks?.reader?.close());
   }
 }
 
@@ -237,6 +312,27 @@ function lookedFor(frame: FrameSize, views: readonly ViewImage[]): (expected: Bo
     const y = centre.y / frame.height;
     return parts.some((part) => x >= part.x && x <= part.x + part.width && y >= part.y && y <= part.y + part.height);
   };
+}
+
+/** The face of `found` a tracked face continues: the one whose box overlaps its box most (none: not seen now). */
+function foundFaceOf(face: TrackedFace, found: readonly FoundFace[]): FoundFace | undefined {
+  let best: FoundFace | undefined;
+  let bestOverlap = 0;
+  for (const candidate of found) {
+    const overlap = iou(face.box, candidate.inFrame.box);
+    if (overlap > bestOverlap) [best, bestOverlap] = [candidate, overlap];
+  }
+  return best;
+}
+
+/** The whole pixels of `view` around a face's `box`, DEFAULTS.gestures.margin box sizes more on each side. */
+function aroundFace(box: Box, view: ImageData): Box {
+  const margin = DEFAULTS.gestures.margin;
+  const x = Math.max(0, Math.floor(box.x - box.width * margin));
+  const y = Math.max(0, Math.floor(box.y - box.height * margin));
+  const right = Math.min(view.width, Math.ceil(box.x + box.width * (1 + margin)));
+  const bottom = Math.min(view.height, Math.ceil(box.y + box.height * (1 + margin)));
+  return { x, y, width: Math.max(1, right - x), height: Math.max(1, bottom - y) };
 }
 
 /** Whether a face can be classified from the view it was found in: any face of a follow view, a large enough one of a search view. */

@@ -50,12 +50,16 @@ chrome.runtime.onConnect.addListener((port) => {
       streamKeys.add(key);
       analysers.streamStarted(key);
       const frame = { width: request.frameWidth, height: request.frameHeight };
-      const { faces, stageMs, searchPending } = await ready.analyse(frame, views, key, request.timestampMs, request.labelMode, request.set, request.classify);
+      const { faces, stageMs, searchPending } = await ready.analyse(frame, views, key, request.timestampMs, {
+        labelMode: request.labelMode, emojiSet: request.set, classify: request.classify, gestures: request.gestures,
+      });
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces, searchPending,
         stageMs: { decode: Math.round(decode * 100) / 100, ...stageMs, total: Math.round((performance.now() - started) * 100) / 100 },
         trackers: ready.trackerCount,
       });
+      const gesturesProblem = ready.takeGesturesProblem();
+      if (gesturesProblem !== null) reply({ type: 'notice', problem: localized('gesturesUnavailable', gesturesProblem) });
     },
     artwork: async (request) => {
       reply({ type: 'artwork', images: await renderArtwork(request.emoji, resolveUrl) });

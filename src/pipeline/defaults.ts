@@ -179,4 +179,16 @@ export const DEFAULTS = {
     /** Nothing in a stream's first this long is taken as pressure (ms): the analyser loads, artwork is decoded, code compiles. */
     warmUpMs: 2000,
   },
+  gestures: {
+    /**
+     * A face is read by the face landmarker at most this often, ms. A reading takes about 30 ms here (its
+     * mesh model at 192 × 192 on wasm, whatever the crop's size: README, "Gestures"), several times a
+     * face's classification: gestures are held for a while, and read often enough at this rate.
+     */
+    readIntervalMs: 400,
+    /** At most this many faces are read per analysis: with more faces, each is read less often. */
+    readsPerAnalysis: 1,
+    /** The part of the view read around a face's box, on each side, in box sizes (the landmarker finds the face in it). */
+    margin: 0.25,
+  },
 } as const;

@@ -9,6 +9,7 @@
  */
 import { DEFAULTS } from './defaults';
 import type { EmojiSet } from './emoji/emojiSets';
+import type { Gesture } from './gestures/gestureReader';
 import type { Localized, MessageKey } from './i18n';
 import type { Box } from './types';
 import type { ViewCell, ViewLayout } from './views';
@@ -32,6 +33,8 @@ export interface AnalysedFace {
   readonly scores: Readonly<Record<string, number>>;
   /** True while the face is held at its last place without a detection. */
   readonly lost: boolean;
+  /** The gesture the face shows (its emoji is then the set's for it), or null. */
+  readonly gesture: Gesture | null;
 }
 
 /** Milliseconds spent on one analysis, by stage (search, follow: finding faces in each kind of view). */
@@ -41,6 +44,8 @@ export interface StageMs {
   readonly follow: number;
   readonly align: number;
   readonly classify: number;
+  /** Reading faces with the face landmarker, for gestures. */
+  readonly gestures: number;
   readonly track: number;
   readonly total: number;
 }
@@ -150,6 +155,8 @@ export type AnalyserRequest =
       readonly labelMode: 'seven' | 'five';
       /** False: only faces not classified yet are classified (see Analyser.analyse). */
       readonly classify: boolean;
+      /** Whether to read gestures (the setting). */
+      readonly gestures: boolean;
       /** The set in use, its entries as artwork keys (an emoji, or a custom image's key). */
       readonly set: EmojiSet }
   /** Renders these emoji of the palette. */
@@ -167,7 +174,9 @@ export type AnalyserReply =
   | { readonly type: 'failed'; readonly streamId: string; readonly seq: number; readonly problem: Localized }
   /** PNG, base64, by emoji. */
   | { readonly type: 'artwork'; readonly images: Readonly<Record<string, string>> }
-  | { readonly type: 'unavailable'; readonly problem: Localized };
+  | { readonly type: 'unavailable'; readonly problem: Localized }
+  /** Something went wrong that leaves analyses going (the popup shows it). */
+  | { readonly type: 'notice'; readonly problem: Localized };
 
 // ── → background ─────────────────────────────────────────────────────────────────────────────
 /** Messages the background answers, with their replies. */

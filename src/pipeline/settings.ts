@@ -27,6 +27,11 @@ export interface Settings {
   readonly emojiSet: string;
   /** Seven labels or the paper's five. Default 'seven'. */
   readonly labelMode: LabelMode;
+  /**
+   * Gestures (a wink, a kiss, closed eyes…: src/pipeline/gestures/) show their own emoji. Default false
+   * until their cost is measured within the call's budget (README, "Gestures").
+   */
+  readonly gestures: boolean;
 }
 
 /** The key of the settings object in chrome.storage.sync. */
@@ -34,7 +39,7 @@ export const SETTINGS_KEY = 'settings';
 
 /** Every default of the settings. */
 export const DEFAULT_SETTINGS: Settings = {
-  version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven',
+  version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven', gestures: false,
 };
 
 /** Settings read from storage, and what was wrong with what was stored (empty when nothing was). */
@@ -90,6 +95,7 @@ export function readSettings(stored: unknown): ReadSettings {
       addedSites: [...new Set(field('addedSites', isHostList, 'a list of host names'))],
       emojiSet: field('emojiSet', isSet, `one of ${Object.keys(EMOJI_SETS).join(', ')} or custom:<id>`),
       labelMode: field('labelMode', isMode, '"seven" or "five"'),
+      gestures: field('gestures', isBoolean, 'true or false'),
     },
     problems,
   };

@@ -1,5 +1,6 @@
 /**
  * The popup: on/off and the emoji set everywhere and for the current site, the label mode with a preview,
+ * gestures on/off with the current set's gesture emoji,
  * the way to the user's own sets (sets.html), and the live state of the current tab. Settings are written whole to chrome.storage.sync; each tab's
  * bridge picks the change up within a second.
  */
@@ -11,7 +12,7 @@ import type { BackgroundRequests, PopupRequest, TabStatus } from '../pipeline/me
 import { DEFAULT_SETTINGS, isOnForSite, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
 import { t, translatePage } from './pageText';
 import { entryImage } from './entryImage';
-import { chosenSet, preview, setChoices, siteOf, type SetChoice, siteScope, statusLines, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
+import { chosenSet, preview, setChoices, setGestures, siteOf, type SetChoice, siteScope, statusLines, withChoice, withEnabled, withoutSiteChoices, withSite } from './view';
 
 /** How often the live state is asked for while the popup is open (ms). */
 const STATUS_EVERY_MS = 500;
@@ -71,6 +72,10 @@ function renderChoices(host: string | null): void {
     row.append(name, cell);
     return row;
   }));
+  element<HTMLInputElement>('gestures').checked = settings.gestures;
+  const gestures = setGestures(settings, host, choices);
+  element('gesture-list').textContent = gestures.length === 0 ? t(localized('gesturesNone'))
+    : t(localized('gesturesOfSet', gestures.map(({ emoji, name }) => `${emoji} ${t(name)}`).join(', ')));
 }
 
 function radio(group: string, value: string, title: string, checked: boolean, onChange: () => void): HTMLLabelElement {
@@ -121,6 +126,7 @@ async function start(): Promise<void> {
     void save(DEFAULT_SETTINGS);
   });
   element<HTMLInputElement>('enabled').addEventListener('change', (event) => void save(withEnabled(settings, (event.target as HTMLInputElement).checked)));
+  element<HTMLInputElement>('gestures').addEventListener('change', (event) => void save(withChoice(settings, { gestures: (event.target as HTMLInputElement).checked })));
   element<HTMLInputElement>('site-enabled').addEventListener('change', (event) => {
     const { host } = siteOf(tab?.url, settings);
     if (host) void save(withSite(settings, host, { enabled: (event.target as HTMLInputElement).checked }));

@@ -4,6 +4,7 @@
  */
 import { customSetName, type CustomEntry, type CustomSet } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, FIVE_LABELS, type EmojiSet, type LabelMode } from '../pipeline/emoji/emojiSets';
+import { GESTURES, type Gesture } from '../pipeline/gestures/gestureReader';
 import { labelKey, localized, type Localized, type MessageKey } from '../pipeline/i18n';
 import type { TabStatus } from '../pipeline/messages';
 import { BUILT_IN_SITES, DEFAULT_SETTINGS, emojiSetForSite, isHostName, isOnForSite, type SiteSettings, type Settings } from '../pipeline/settings';
@@ -38,6 +39,8 @@ export interface SetChoice {
   readonly name: string;
   readonly title: Localized;
   readonly levels: Readonly<Record<string, readonly CustomEntry[]>>;
+  /** The emoji of the gestures the set shows. */
+  readonly gestures: Readonly<Partial<Record<Gesture, string>>>;
 }
 
 /** The built-in sets, then the user's own. */
@@ -46,8 +49,9 @@ export function setChoices(custom: readonly CustomSet[]): SetChoice[] {
     ...Object.values(EMOJI_SETS).map((set) => ({
       name: set.name, title: setTitle(set),
       levels: Object.fromEntries(Object.entries(set.levels).map(([label, emoji]) => [label, emoji.map((e) => ({ emoji: e }))])),
+      gestures: set.gestures ?? {},
     })),
-    ...custom.map((set) => ({ name: customSetName(set.id), title: localized('plainText', set.title), levels: set.levels })),
+    ...custom.map((set) => ({ name: customSetName(set.id), title: localized('plainText', set.title), levels: set.levels, gestures: {} })),
   ];
 }
 
@@ -89,8 +93,8 @@ export function siteScope(settings: Settings, host: string): Localized {
   return localized(settings.sites[host] ? 'siteOwn' : 'siteFollows', host);
 }
 
-/** The emoji set or label mode changed. */
-export function withChoice(settings: Settings, choice: { emojiSet?: string; labelMode?: LabelMode }): Settings {
+/** The emoji set, label mode or gestures switch changed. */
+export function withChoice(settings: Settings, choice: { emojiSet?: string; labelMode?: LabelMode; gestures?: boolean }): Settings {
   return { ...settings, ...choice };
 }
 
@@ -103,6 +107,20 @@ export function preview(settings: Settings, host: string | null, choices: readon
     return { label, name: key && localized(key), entries: set.levels[label]! };
   });
 }
+
+/** The gestures the set used on `host` (or everywhere) shows: each with its emoji and its name, in GESTURES' order. */
+export function setGestures(settings: Settings, host: string | null, choices: readonly SetChoice[]): { emoji: string; name: Localized }[] {
+  const set = chosenSet(choices, host ? emojiSetForSite(settings, host) : settings.emojiSet);
+  return GESTURES.flatMap((gesture) => {
+    const emoji = set.gestures[gesture];
+    return emoji ? [{ emoji, name: localized(GESTURE_NAMES[gesture]) }] : [];
+  });
+}
+
+const GESTURE_NAMES: Readonly<Record<Gesture, MessageKey>> = {
+  asleep: 'gestureAsleep', eyesClosed: 'gestureEyesClosed', blowKiss: 'gestureBlowKiss', wink: 'gestureWink',
+  kiss: 'gestureKiss', mouthOpen: 'gestureMouthOpen', cheeksPuffed: 'gestureCheeksPuffed', browRaised: 'gestureBrowRaised',
+};
 
 /** Lines describing the tab's live state; `status` null when no content script answered. */
 export function statusLines(kind: SiteKind, settings: Settings, host: string | null, status: TabStatus | null): Localized[] {

@@ -7,6 +7,7 @@ import {
   chooseEmoji, EMOJI_SETS, emojiOfSet, intensityLevel, parseEmojiSet, scoresForMode, twemojiName,
 } from '../../src/pipeline/emoji/emojiSets';
 import { hasArtwork, PALETTE } from '../../src/pipeline/emoji/palette';
+import { GESTURES } from '../../src/pipeline/gestures/gestureReader';
 import { boxToPixels, drawOverlay, headRoll, placeEmoji, type DrawingContext } from '../../src/pipeline/render/overlay';
 import type { TrackedFace } from '../../src/pipeline/track/tracker';
 import { REPO } from './fixtures';
@@ -40,6 +41,21 @@ describe('emoji sets', () => {
     expect(five[LABELS.indexOf('fear')]).toBe(0);
     expect(five.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(five[LABELS.indexOf('happy')]).toBeCloseTo(0.25 / 0.6, 6);
+  });
+  it('has an emoji for every gesture in every built-in set, and shows them among the set\'s emoji', () => {
+    for (const set of Object.values(EMOJI_SETS)) {
+      expect(Object.keys(set.gestures ?? {}).sort(), set.name).toEqual([...GESTURES].sort());
+      for (const emoji of Object.values(set.gestures!)) expect(emojiOfSet(set), set.name).toContain(emoji);
+    }
+    expect(EMOJI_SETS.faces!.gestures).toMatchObject({ wink: '😉', eyesClosed: '😌', asleep: '😴', kiss: '😗', blowKiss: '😘', mouthOpen: '😮', browRaised: '🤨' });
+  });
+  it('rejects a set whose gestures are not gestures, naming the set and the gesture', () => {
+    const faces = EMOJI_SETS.faces!;
+    expect(() => parseEmojiSet({ ...faces, name: 'mine', gestures: { tongueOut: '😛' } }, LABELS)).toThrow(/mine: "tongueOut" is not a gesture/);
+    expect(() => parseEmojiSet({ ...faces, name: 'mine', gestures: { wink: '' } }, LABELS)).toThrow(/mine: gesture wink needs one emoji/);
+    expect(() => parseEmojiSet({ ...faces, name: 'mine', gestures: ['😉'] }, LABELS)).toThrow(/mine: gestures must be/);
+    const { gestures: _, ...withoutGestures } = faces;
+    expect(parseEmojiSet(withoutGestures, LABELS).gestures).toBeUndefined();
   });
   it('rejects a broken set, naming the set and the label', () => {
     const faces = EMOJI_SETS.faces!;
@@ -93,5 +109,10 @@ describe('faces as the page receives them', () => {
     expect(face!.velocity.y).toBeCloseTo(-0.1, 9);
     expect(face!.scores.happy).toBe(0.9);
     expect(Object.keys(face!.scores)).toEqual(LABELS);
+    expect(face!.gesture).toBeNull();
+    // A gesture shows the set's emoji for it; where the set has none, the expression's.
+    expect(describeFaces([tracked], 320, 240, LABELS, EMOJI_SETS.faces!, (id) => (id === 3 ? 'wink' : null))[0]).toMatchObject({ emoji: '😉', gesture: 'wink', label: 'happy' });
+    const { gestures: _, ...plain } = EMOJI_SETS.faces!;
+    expect(describeFaces([tracked], 320, 240, LABELS, plain, () => 'wink')[0]).toMatchObject({ emoji: '😄', gesture: 'wink' });
   });
 });

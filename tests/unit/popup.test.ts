@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { localized } from '../../src/pipeline/i18n';
 import type { TabStatus } from '../../src/pipeline/messages';
 import { DEFAULT_SETTINGS, withAddedSite } from '../../src/pipeline/settings';
-import { preview, setChoices, setTitle, siteOf, siteScope, statusLines, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
+import { preview, setChoices, setGestures, setTitle, siteOf, siteScope, statusLines, withEnabled, withoutSiteChoices, withSite } from '../../src/popup/view';
 import { english, getMessage } from './locales';
 
 const stream = {
@@ -36,6 +36,11 @@ describe('popup view', () => {
     expect(DEFAULT_SETTINGS.sites).toEqual({}); // not mutated
   });
   it('previews the chosen set, five labels in five-label mode', () => {
+    expect(setGestures(DEFAULT_SETTINGS, null, setChoices([])).map(({ emoji, name }) => `${emoji} ${english(name)}`)).toEqual([
+      '😴 eyes closed 2 s', '😌 eyes closed', '😘 kiss held, or with a wink', '😉 wink', '😗 kiss', '😮 mouth wide open', '🐡 cheeks puffed', '🤨 one eyebrow raised',
+    ]);
+    const custom = { id: 'mine', title: 'Mine', levels: Object.fromEntries(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'].map((l) => [l, [{ emoji: '🙂' }]])) };
+    expect(setGestures({ ...DEFAULT_SETTINGS, emojiSet: 'custom:mine' }, null, setChoices([custom]))).toEqual([]);
     expect(preview(DEFAULT_SETTINGS, null, setChoices([])).map((p) => p.label)).toEqual(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
     const five = preview({ ...DEFAULT_SETTINGS, emojiSet: 'cats', labelMode: 'five' }, null, setChoices([]));
     expect(five.map((p) => p.label)).toEqual(['angry', 'happy', 'neutral', 'sad', 'surprise']);

@@ -8,22 +8,24 @@ describe('settings read from storage', () => {
     expect(readSettings({})).toEqual({ settings: DEFAULT_SETTINGS, problems: [] });
   });
   it('keeps every valid field', () => {
-    const stored = { version: 2, enabled: false, sites: { 'meet.google.com': { enabled: true, emojiSet: 'cats' }, 'discord.com': {} }, addedSites: ['call.example.org'], emojiSet: 'cats', labelMode: 'five' };
+    const stored = { version: 2, enabled: false, sites: { 'meet.google.com': { enabled: true, emojiSet: 'cats' }, 'discord.com': {} }, addedSites: ['call.example.org'], emojiSet: 'cats', labelMode: 'five', gestures: true };
     expect(readSettings(stored)).toEqual({ settings: stored, problems: [] });
   });
   it('migrates version 1 (sites held only enabled) without a problem', () => {
     const stored = { version: 1, enabled: true, sites: { 'meet.google.com': { enabled: false } }, addedSites: [], emojiSet: 'cats', labelMode: 'seven' };
-    expect(readSettings(stored)).toEqual({ settings: { ...stored, version: 2 }, problems: [] });
+    // Settings stored before gestures existed take its default, without a problem.
+    expect(readSettings(stored)).toEqual({ settings: { ...stored, version: 2, gestures: false }, problems: [] });
   });
   it('replaces each bad field by its default and names the field and what was wrong', () => {
-    const { settings, problems: localizedProblems } = readSettings({ enabled: 'yes', emojiSet: 'dogs', labelMode: 6, sites: { 'meet.google.com': { emojiSet: 'dogs' } }, addedSites: 'x' });
+    const { settings, problems: localizedProblems } = readSettings({ enabled: 'yes', emojiSet: 'dogs', labelMode: 6, sites: { 'meet.google.com': { emojiSet: 'dogs' } }, addedSites: 'x', gestures: 'on' });
     const problems = localizedProblems.map(english);
     expect(settings).toEqual(DEFAULT_SETTINGS);
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
     expect(problems[0]).toMatch(/settings\.enabled must be true or false, got "yes"; using true/);
     expect(problems.find((p) => p.startsWith('settings.emojiSet'))).toMatch(/one of faces, cats or custom:<id>, got "dogs"/);
     expect(problems.find((p) => p.includes('labelMode'))).toMatch(/"seven" or "five", got 6/);
     expect(problems.find((p) => p.startsWith('settings.sites'))).toMatch(/got {"meet.google.com":{"emojiSet":"dogs"}}; using {}/);
+    expect(problems.find((p) => p.startsWith('settings.gestures'))).toMatch(/must be true or false, got "on"; using false/);
   });
   it('survives anything storage could hold', () => {
     for (const junk of [null, 42, 'settings', [1, 2], { version: 99, enabled: true }]) {

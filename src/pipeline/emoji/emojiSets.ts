@@ -1,6 +1,7 @@
 import cats from '../../../emoji/cats.json';
 import faces from '../../../emoji/faces.json';
 import { DEFAULTS } from '../defaults';
+import { GESTURES, type Gesture } from '../gestures/gestureReader';
 
 /**
  * An emoji set: for each label, its emoji from calm to intense. An entry is a Unicode emoji, drawn
@@ -12,6 +13,8 @@ export interface EmojiSet {
   /** What the popup shows. */
   readonly title: string;
   readonly levels: Readonly<Record<string, readonly string[]>>;
+  /** The emoji of each gesture the set shows (src/pipeline/gestures/); one it lacks keeps the expression's. */
+  readonly gestures?: Readonly<Partial<Record<Gesture, string>>>;
 }
 
 /** Label modes: 'seven' keeps every label; 'five' keeps the mini-Xception paper's five. */
@@ -26,7 +29,7 @@ export const FIVE_LABELS = ['angry', 'happy', 'neutral', 'sad', 'surprise'] as c
  */
 export function parseEmojiSet(value: unknown, labels: readonly string[]): EmojiSet {
   if (value === null || typeof value !== 'object') throw new TypeError('emoji set must be {name, title, levels: {label: [emoji…]}}');
-  const { name, title, levels } = value as Record<string, unknown>;
+  const { name, title, levels, gestures } = value as Record<string, unknown>;
   if (typeof name !== 'string' || !/^(custom:)?[a-z0-9-]{1,40}$/.test(name)) throw new TypeError(`emoji set name must be 1–40 of a-z, 0-9, "-" (after "custom:" for the user's sets), got ${JSON.stringify(name)}`);
   if (typeof title !== 'string' || title.length === 0 || title.length > 60) throw new TypeError(`emoji set ${name}: title must be 1–60 characters`);
   if (levels === null || typeof levels !== 'object') throw new TypeError(`emoji set ${name}: levels must be {label: [emoji…]}`);
@@ -36,7 +39,13 @@ export function parseEmojiSet(value: unknown, labels: readonly string[]): EmojiS
       throw new TypeError(`emoji set ${name}: label ${label} needs a list of one or more emoji`);
     }
   }
-  return { name, title, levels: levels as Record<string, string[]> };
+  if (gestures === undefined) return { name, title, levels: levels as Record<string, string[]> };
+  if (gestures === null || typeof gestures !== 'object' || Array.isArray(gestures)) throw new TypeError(`emoji set ${name}: gestures must be {gesture: emoji}`);
+  for (const [gesture, emoji] of Object.entries(gestures)) {
+    if (!(GESTURES as readonly string[]).includes(gesture)) throw new TypeError(`emoji set ${name}: ${JSON.stringify(gesture).slice(0, 40)} is not a gesture (${GESTURES.join(', ')})`);
+    if (typeof emoji !== 'string' || emoji.length === 0 || emoji.length > 16) throw new TypeError(`emoji set ${name}: gesture ${gesture} needs one emoji`);
+  }
+  return { name, title, levels: levels as Record<string, string[]>, gestures: gestures as Partial<Record<Gesture, string>> };
 }
 
 /** Every label a set covers (FER2013's seven; the analyser checks them against the model's). */
@@ -47,9 +56,9 @@ export const EMOJI_SETS: Readonly<Record<string, EmojiSet>> = Object.fromEntries
   [faces, cats].map((json) => parseEmojiSet(json, SET_LABELS)).map((set) => [set.name, set]),
 );
 
-/** Every emoji of a set, each once, in label order. */
+/** Every emoji of a set, each once: its labels' in label order, then its gestures'. */
 export function emojiOfSet(set: EmojiSet): string[] {
-  return [...new Set(Object.values(set.levels).flat())];
+  return [...new Set([...Object.values(set.levels).flat(), ...Object.values(set.gestures ?? {})])];
 }
 
 /**

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { GestureWatch } from '../../src/offscreen/gestureWatch';
+import { DEFAULTS } from '../../src/pipeline/defaults';
+
+describe('which faces the face landmarker reads', () => {
+  const every = DEFAULTS.gestures.readIntervalMs;
+
+  it('reads each face at most every readIntervalMs, one face per analysis, the one read longest ago first', () => {
+    const watch = new GestureWatch();
+    expect(watch.due([1, 2, 3], 0)).toEqual([1]);
+    watch.record(1, {}, 0);
+    expect(watch.due([1, 2, 3], 50)).toEqual([2]);
+    watch.record(2, {}, 50);
+    watch.record(3, {}, 100);
+    expect(watch.due([1, 2, 3], every - 1)).toEqual([]);
+    expect(watch.due([1, 2, 3], every + 100)).toEqual([1]);
+  });
+
+  it('keeps each face\'s gesture between readings, and forgets faces no longer tracked', () => {
+    const watch = new GestureWatch();
+    const mouthOpen = { jawOpen: 0.8 };
+    for (let t = 0; t <= 600; t += 200) watch.record(7, mouthOpen, t);
+    expect(watch.gestureOf(7)).toBe('mouthOpen');
+    expect(watch.gestureOf(8)).toBeNull();
+    watch.keepOnly([8]);
+    expect(watch.gestureOf(7)).toBeNull();
+    expect(watch.due([7], 700)).toEqual([7]);
+  });
+});
