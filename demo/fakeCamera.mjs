@@ -43,12 +43,14 @@ export const MOVE = Object.freeze({ fit: { width: 0.85, height: 1.3 }, top: -0.0
  * moving as `motion` says (default 'drift'), made once and cached in the temp folder. Each photo gets an
  * equal share of the clip. 'move' shows the first photo only, so that the face moves without ever jumping
  * to another's place, over a whole number of its motion's periods (the looped clip does not jump either),
- * the nearest to MOVE.periodSeconds: give it that long to keep the speed MOVE describes.
- * @param {{width?: number, height?: number, fps?: number, seconds?: number, faces?: 1 | 3, motion?: 'drift' | 'move'}} options
+ * the nearest to MOVE.periodSeconds: give it that long to keep the speed MOVE describes. `photos`, when
+ * given, are shown instead of FACE_PHOTOS[faces].
+ * @param {{width?: number, height?: number, fps?: number, seconds?: number, faces?: 1 | 3, motion?: 'drift' | 'move', photos?: string[]}} options
  */
-export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4, faces = 1, motion = 'drift' } = {}) {
-  if (!FACE_PHOTOS[faces]) throw new RangeError(`makeFaceVideo: faces must be 1 or 3, got ${faces}`);
-  const photos = motion === 'move' ? FACE_PHOTOS[faces].slice(0, 1) : FACE_PHOTOS[faces];
+export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4, faces = 1, motion = 'drift', photos: own = null } = {}) {
+  if (!own && !FACE_PHOTOS[faces]) throw new RangeError(`makeFaceVideo: faces must be 1 or 3, got ${faces}`);
+  const chosen = own ?? FACE_PHOTOS[faces];
+  const photos = motion === 'move' ? chosen.slice(0, 1) : chosen;
   if (!MOTIONS.includes(motion)) throw new RangeError(`makeFaceVideo: motion must be ${MOTIONS.join(' or ')}, got ${motion}`);
   for (const photo of photos) if (!existsSync(photo)) throw new Error(`makeFaceVideo: ${photo} is missing (apt-get install python-matplotlib-data python3-skimage; npm install)`);
   const share = seconds / photos.length;
@@ -56,7 +58,7 @@ export function makeFaceVideo({ width = 640, height = 480, fps = 30, seconds = 4
   const chains = photos.map((_, i) => (motion === 'drift' ? driftChain : moveChain)({ i, width, height, fps, share, roll }));
   const graph = `${chains.join(';')};${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0[out]`;
   const inputs = photos.flatMap((photo) => ['-loop', '1', '-t', String(share), '-i', photo]);
-  return cachedClip(`faces${faces}-${width}x${height}-${fps}fps-${seconds}s-${motion}`, [...inputs, '-filter_complex', graph, '-map', '[out]', '-r', String(fps)]);
+  return cachedClip(`${own ? 'photos' : `faces${faces}`}-${width}x${height}-${fps}fps-${seconds}s-${motion}`, [...inputs, '-filter_complex', graph, '-map', '[out]', '-r', String(fps)]);
 }
 
 /**

@@ -8,6 +8,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { CUSTOM_SETS_KEY, customSetId, imagesOf, readCustomSets, toEmojiSet, type CustomSet } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, emojiOfSet, SET_LABELS, type EmojiSet } from '../pipeline/emoji/emojiSets';
+import type { Gesture } from '../pipeline/gestures/gestureReader';
 import { describeError, localized, type Localized } from '../pipeline/i18n';
 import { median } from '../pipeline/math';
 import {
@@ -56,6 +57,7 @@ class Bridge {
   /** The page's time to relay each recent analysis frame to the analyser (base64 and posting), ms. */
   readonly #relayMs: number[] = [];
   #analyserTrackers: number | null = null;
+  readonly #gesturesShown: Partial<Record<Gesture, number>> = {};
   #lastError: Localized | null = null;
   #activity = '';
   /** Streams that asked for a clock: their hook's port and the interval they want (ms). */
@@ -291,6 +293,7 @@ class Bridge {
       case 'faces':
         this.#stageMs.push(message.stageMs);
         this.#analyserTrackers = message.trackers;
+        for (const { gesture } of message.faces) if (gesture) this.#gesturesShown[gesture] = (this.#gesturesShown[gesture] ?? 0) + 1;
         if (this.#stageMs.length > STAGE_HISTORY) this.#stageMs.shift();
         this.#streams.get(message.streamId)?.port.postMessage({
           type: 'faces', streamId: message.streamId, seq: message.seq, timestampMs: message.timestampMs, faces: message.faces, searchPending: message.searchPending,
@@ -323,7 +326,7 @@ class Bridge {
     return {
       host: this.#host, on: this.#on(), backend: this.#backend, lastError: this.#lastError, stageMs: medianStages(this.#stageMs),
       relayMs: this.#relayMs.length === 0 ? null : Math.round(median(this.#relayMs) * 100) / 100,
-      analyserTrackers: this.#analyserTrackers,
+      analyserTrackers: this.#analyserTrackers, gesturesShown: { ...this.#gesturesShown },
       streams: [...this.#streams.values()].flatMap((s) => (s.stats ? [s.stats] : [])),
     };
   }

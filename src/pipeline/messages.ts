@@ -217,6 +217,8 @@ export interface TabStatus {
   readonly relayMs: number | null;
   /** Face trackers the analyser held at its latest answer, for every tab (null before the first). */
   readonly analyserTrackers: number | null;
+  /** Faces shown with each gesture, counted over the tab's analyses (one face in one analysis counts once). */
+  readonly gesturesShown: Readonly<Partial<Record<Gesture, number>>>;
   /** The last thing that went wrong, or null. */
   readonly lastError: Localized | null;
 }

@@ -10,7 +10,7 @@ const stream = {
   compositeMs: 2, frameMs: 3, copyMs: 0.5, analysisCopyMs: 1, resultAgeMs: 40, movingFrames: 10, movingAgeMs: 35, placementErrorPct: 2, placementErrorMaxPct: 5,
   faces: 2, drawing: true, cameraFrames: 300, framesOut: 300,
 };
-const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, relayMs: null, analyserTrackers: null, ...extra });
+const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, relayMs: null, analyserTrackers: null, gesturesShown: {}, ...extra });
 
 describe('popup view', () => {
   it('knows which sites emoface covers, only on https', () => {

@@ -14,8 +14,11 @@ export type Blendshapes = Readonly<Record<string, number>>;
 
 /** Thresholds and times of the rules (ms: camera time). */
 export const GESTURE_RULES = {
-  /** Eyes: eyeBlink above `closed` is shut; below `open` is open. */
-  eyes: { closed: { on: 0.5, off: 0.35 }, open: { on: 0.25, off: 0.35 } },
+  /**
+   * Eyes: eyeBlink above `closed` is shut; below `open` is open. Eyes looking down read half shut (0.5–0.55
+   * on face-api's sample1), closed ones 0.67–0.83 (tests/fixtures/blendshapes.json).
+   */
+  eyes: { closed: { on: 0.6, off: 0.45 }, open: { on: 0.25, off: 0.35 } },
   /** One eye shut and the other open for this long: a blink shuts both, for 100–400 ms. */
   winkMs: 150,
   /** Both eyes shut for this long (longer than a blink), then for `asleepMs`. */
@@ -32,8 +35,11 @@ export const GESTURE_RULES = {
   /** Cheeks puffed out (cheekPuff). */
   cheeks: { on: 0.4, off: 0.25 },
   cheeksMs: 300,
-  /** One outer brow raised: the two browOuterUp scores this far apart, the higher above `raisedMin`. */
-  browGap: { on: 0.3, off: 0.2 },
+  /**
+   * One outer brow raised: the two browOuterUp scores this far apart, the higher above `raisedMin`. The
+   * brows often read unevenly (a gap of 0.3 on 15 % of SFEW's film stills, 0.5 on 5 %).
+   */
+  browGap: { on: 0.5, off: 0.35 },
   browRaisedMin: 0.4,
   browMs: 300,
   /** A gesture still shows this long after it ends, so that a short break does not flicker. */
