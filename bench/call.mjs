@@ -1,4 +1,4 @@
-// `npm run bench [-- --seconds 10] [--scenes 640x480:1,…] [--busy N] [--out file.json]`: what a call costs with
+// `npm run bench [-- --seconds 10] [--scenes 640x480:1,…] [--busy N] [--gestures] [--out file.json]`: what a call costs with
 // emoface, in Debian's Chromium with the built extension, through a real loopback WebRTC call from a fake
 // camera of real faces. For each scene, width×height:faces[:motion] at 30 fps (by default 640×480 and
 // 1280×720 with one face and with three, and 1280×720 with one face that moves across the frame; motion
@@ -13,7 +13,8 @@
 //   numbers, via the popup's status);
 //   the CPU time of the page's and the extension's renderer processes, and of all of Chromium,
 // and the same call with emoface switched off, from which the remote fps on / off and the CPU emoface
-// adds. `--busy N` keeps N other processes spinning through every call (on and off alike). Prints a
+// adds. `--busy N` keeps N other processes spinning through every call (on and off alike); `--gestures`
+// switches gestures on (the face landmarker's ms per face read is the stages' `gestures`). Prints a
 // table; writes --out (default bench/results/call-<date>.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ const { values: options } = parseArgs({ options: {
   busy: { type: 'string', default: '0' },
   out: { type: 'string' },
   firefox: { type: 'boolean', default: false },
+  gestures: { type: 'boolean', default: false },
 } });
 const SECONDS = Number(options.seconds);
 /** The CPU of a call's page and extension renderers, % of one core: what emoface's work lands on. */
@@ -66,7 +68,7 @@ async function measure(site, { width, height, video, faces }, on) {
   const room = faces === 'room';
   const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, port: site.port });
   try {
-    await browser.serviceWorker.evaluate((enabled) => chrome.storage.sync.set({ settings: { version: 2, enabled } }), on);
+    await browser.serviceWorker.evaluate((settings) => chrome.storage.sync.set({ settings: { version: 2, ...settings } }), { enabled: on, gestures: options.gestures });
     const page = await browser.context.newPage();
     await page.goto('https://meet.google.com/');
     await page.evaluate((v) => window.emofaceCall.start(v), { width, height, frameRate: 30 });
