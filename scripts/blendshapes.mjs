@@ -2,12 +2,14 @@
 // what the shipped face landmarker (models/face-landmarker/, through MediaPipe's wasm in headless
 // Chromium, as the analyser runs it) reads of each photo's face: its 52 blendshape scores and the head's
 // yaw, pitch and roll. Writes the readings, with this command and the photos' source, for the gesture
-// tests (tests/fixtures/blendshapes.json).
+// tests (tests/fixtures/blendshapes.json), and prints the share of the faces read on which each gesture's
+// condition holds (one reading, as a still shows it: src/pipeline/gestures/gestureReader.ts).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { runnerImport } from 'vite';
 import { openBuiltPage } from './builtPage.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +55,12 @@ try {
   const command = `node scripts/blendshapes.mjs ${positionals.map(shown).join(' ')} --out ${shown(options.out)}${options.source ? ` --source ${JSON.stringify(options.source)}` : ''}`;
   writeFileSync(options.out, `${JSON.stringify({ command, source: options.source, model: 'models/face-landmarker/model.json', readings }, null, 1)}\n`);
   console.log(`${readings.length} of ${photos.length} photos read; wrote ${options.out}`);
+  const { module: rules } = await runnerImport(join(ROOT, 'src', 'pipeline', 'gestures', 'gestureReader.ts'), { configFile: false, logLevel: 'warn' });
+  const held = readings.map((reading) => rules.conditions(reading.blendshapes));
+  for (const gesture of ['eyesClosed', 'wink', 'kiss', 'mouthOpen', 'cheeksPuffed', 'browRaised']) {
+    const share = readings.length ? (100 * held.filter((set) => set.has(gesture)).length) / readings.length : 0;
+    console.log(`${gesture}: its condition holds on ${share.toFixed(1)} % of the faces read`);
+  }
 } finally {
   await close();
 }

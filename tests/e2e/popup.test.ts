@@ -35,5 +35,5 @@ it('says what is wrong with bad stored settings, uses defaults, and can reset th
   await popup.getByRole('button', { name: 'Reset settings' }).click();
   await expect.poll(() => popup.locator('#problems').isHidden()).toBe(true);
   const stored = await call.browser.serviceWorker!.evaluate(async () => (await chrome.storage.sync.get('settings')).settings);
-  expect(stored).toEqual({ version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven' });
+  expect(stored).toEqual({ version: 2, enabled: true, sites: {}, addedSites: [], emojiSet: 'faces', labelMode: 'seven', gestures: false });
 });

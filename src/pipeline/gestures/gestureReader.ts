@@ -53,8 +53,8 @@ const above = (value: number, band: Band, engaged: boolean) => value >= (engaged
 /** Below an upper band (an "open eye" band counts down). */
 const below = (value: number, band: Band, engaged: boolean) => value <= (engaged ? band.off : band.on);
 
-/** Whether each gesture's condition holds on one reading, given which of them held on the last. */
-function conditions(scores: Blendshapes, engaged: ReadonlySet<Gesture>): Set<Gesture> {
+/** Whether each gesture's condition holds on one reading, given which of them held on the last (none: a first reading). */
+export function conditions(scores: Blendshapes, engaged: ReadonlySet<Gesture> = new Set()): Set<Gesture> {
   const score = (name: string) => scores[name] ?? 0;
   const rules = GESTURE_RULES;
   const left = score('eyeBlinkLeft');
