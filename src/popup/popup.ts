@@ -74,8 +74,10 @@ function renderChoices(host: string | null): void {
   }));
   element<HTMLInputElement>('gestures').checked = settings.gestures;
   const gestures = setGestures(settings, host, choices);
-  element('gesture-list').textContent = gestures.length === 0 ? t(localized('gesturesNone'))
-    : t(localized('gesturesOfSet', gestures.map(({ emoji, name }) => `${emoji} ${t(name)}`).join(', ')));
+  element('gesture-list').replaceChildren(...(gestures.length === 0 ? [t(localized('gesturesNone'))] : [
+    t(localized('gesturesOfSet')),
+    ...gestures.flatMap(({ entry, name }, i) => [entryImage(entry, t(localized('imageEntry'))), ` ${t(name)}${i < gestures.length - 1 ? ', ' : ''}`]),
+  ]));
 }
 
 function radio(group: string, value: string, title: string, checked: boolean, onChange: () => void): HTMLLabelElement {

@@ -1,6 +1,6 @@
 /**
  * The sets page (the extension's options page, opened from the popup): the user's own emoji sets. Make
- * one (per label and level, an emoji of the palette or an image file), name it, edit, duplicate, delete,
+ * one (per label and level, and per gesture, an emoji of the palette or an image file), name it, edit, duplicate, delete,
  * export it as one JSON file with its images inside, import such a file, and use a set. Everything is
  * checked before it is stored (chrome.storage.local); a refusal names the problem and changes nothing.
  */
@@ -10,19 +10,21 @@ import {
   storedCustomSets, type CustomEntry, type CustomSet,
 } from '../pipeline/emoji/customSets';
 import { EMOJI_SETS, SET_LABELS } from '../pipeline/emoji/emojiSets';
+import { GESTURES, type Gesture } from '../pipeline/gestures/gestureReader';
 import { PALETTE } from '../pipeline/emoji/palette';
 import { labelKey, localized, type Localized } from '../pipeline/i18n';
 import { DEFAULT_SETTINGS, readSettings, SETTINGS_KEY, type Settings } from '../pipeline/settings';
 import { entryImage } from './entryImage';
 import { imageEntryFromFile } from './imageFile';
 import { t, translatePage } from './pageText';
+import { gestureName } from './view';
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let sets: CustomSet[] = [];
 let settings: Settings = DEFAULT_SETTINGS;
-/** The set being edited: its id (null for a new one), name and entries by label (null: none at that level). */
-let draft: { id: string | null; title: string; levels: Record<string, (CustomEntry | null)[]> } | null = null;
+/** The set being edited: its id (null for a new one), name, entries by label and by gesture (null: none there). */
+let draft: { id: string | null; title: string; levels: Record<string, (CustomEntry | null)[]>; gestures: Record<Gesture, CustomEntry | null> } | null = null;
 
 async function load(): Promise<void> {
   const [local, sync] = await Promise.all([browser.storage.local.get(CUSTOM_SETS_KEY), browser.storage.sync.get(SETTINGS_KEY)]);
@@ -103,36 +105,53 @@ function renderEditor(): void {
   element('entries').replaceChildren(header, ...SET_LABELS.map((label) => {
     const row = document.createElement('tr');
     const name = document.createElement('th');
-    const key = labelKey(label);
-    name.textContent = key ? t(localized(key)) : label;
-    row.append(name, ...draft!.levels[label]!.map((entry, level) => entryCell(label, level, entry)));
+    const labelName = t(localized(labelKey(label) ?? 'plainText', label));
+    name.textContent = labelName;
+    row.append(name, ...draft!.levels[label]!.map((entry, level) => entryCell(entry, {
+      emoji: t(localized('emojiChoice', labelName, String(level + 1))), image: t(localized('imageChoice', labelName, String(level + 1))),
+    }, level > 0, (chosen) => {
+      draft!.levels[label]![level] = chosen;
+    })));
+    return row;
+  }));
+  element('gesture-entries').replaceChildren(...GESTURES.map((gesture) => {
+    const row = document.createElement('tr');
+    const name = document.createElement('th');
+    name.textContent = t(gestureName(gesture));
+    row.append(name, entryCell(draft!.gestures[gesture], {
+      emoji: t(localized('gestureEmojiChoice', name.textContent)), image: t(localized('gestureImageChoice', name.textContent)),
+    }, true, (chosen) => {
+      draft!.gestures[gesture] = chosen;
+    }));
     return row;
   }));
 }
 
-/** One label and level of the draft: what it shows now, a choice of emoji and an image file picker. */
-function entryCell(label: string, level: number, entry: CustomEntry | null): HTMLTableCellElement {
+/**
+ * One place of the draft: what it shows now, a choice of emoji (or none, where `optional`) and an image
+ * file picker, with their `labels`; `choose` takes the new entry.
+ */
+function entryCell(entry: CustomEntry | null, labels: { emoji: string; image: string }, optional: boolean, choose: (entry: CustomEntry | null) => void): HTMLTableCellElement {
   const cell = document.createElement('td');
-  const labelName = t(localized(labelKey(label) ?? 'plainText', label));
   const select = document.createElement('select');
-  select.setAttribute('aria-label', t(localized('emojiChoice', labelName, String(level + 1))));
-  if (level > 0) select.append(new Option(t(localized('noEntry')), ''));
+  select.setAttribute('aria-label', labels.emoji);
+  if (optional) select.append(new Option(t(localized('noEntry')), ''));
   if (entry && 'image' in entry) select.append(new Option(t(localized('imageEntry')), 'image', true, true));
   select.append(...PALETTE.map((emoji) => new Option(emoji, emoji, false, entry !== null && 'emoji' in entry && entry.emoji === emoji)));
   select.addEventListener('change', () => {
     if (select.value === 'image') return;
-    draft!.levels[label]![level] = select.value ? { emoji: select.value } : null;
+    choose(select.value ? { emoji: select.value } : null);
     renderEditor();
   });
   const file = document.createElement('input');
   file.type = 'file';
   file.accept = 'image/png,image/webp,image/svg+xml,image/gif';
-  file.setAttribute('aria-label', t(localized('imageChoice', labelName, String(level + 1))));
+  file.setAttribute('aria-label', labels.image);
   file.addEventListener('change', () => {
     const chosen = file.files?.[0];
     if (!chosen) return;
     imageEntryFromFile(chosen).then((image) => {
-      draft!.levels[label]![level] = { image };
+      choose({ image });
       element('problem').hidden = true;
       renderEditor();
     }, failed);
@@ -145,10 +164,16 @@ function entryCell(label: string, level: number, entry: CustomEntry | null): HTM
 }
 
 function edit(set: CustomSet | null): void {
-  const source = set ?? { id: null, title: t(localized('newSetName')), levels: Object.fromEntries(Object.entries(EMOJI_SETS.faces!.levels).map(([label, emoji]) => [label, emoji.map((e) => ({ emoji: e }))])) };
+  const faces = EMOJI_SETS.faces!;
+  const source: Omit<CustomSet, 'id'> = set ?? {
+    title: t(localized('newSetName')),
+    levels: Object.fromEntries(Object.entries(faces.levels).map(([label, emoji]) => [label, emoji.map((e) => ({ emoji: e }))])),
+    gestures: Object.fromEntries(Object.entries(faces.gestures ?? {}).map(([gesture, emoji]) => [gesture, { emoji }])),
+  };
   draft = {
     id: set?.id ?? null, title: source.title,
     levels: Object.fromEntries(SET_LABELS.map((label) => [label, Array.from({ length: CUSTOM_LIMITS.levelsPerLabel }, (_, level) => source.levels[label]?.[level] ?? null)])),
+    gestures: Object.fromEntries(GESTURES.map((gesture) => [gesture, source.gestures?.[gesture] ?? null])) as Record<Gesture, CustomEntry | null>,
   };
   renderEditor();
   element('title').focus();
@@ -160,7 +185,10 @@ async function saveDraft(): Promise<void> {
   const id = draft.id ?? newSetId(title, sets.map((s) => s.id));
   let set: CustomSet;
   try {
-    set = parseCustomSet({ id, title, levels: Object.fromEntries(Object.entries(draft.levels).map(([label, entries]) => [label, entries.filter((e) => e !== null)])) }, SET_LABELS);
+    set = parseCustomSet({
+      id, title, levels: Object.fromEntries(Object.entries(draft.levels).map(([label, entries]) => [label, entries.filter((e) => e !== null)])),
+      gestures: Object.fromEntries(Object.entries(draft.gestures).filter(([, entry]) => entry !== null)),
+    }, SET_LABELS);
   } catch (error) {
     failed(error);
     return;

@@ -39,8 +39,8 @@ export interface SetChoice {
   readonly name: string;
   readonly title: Localized;
   readonly levels: Readonly<Record<string, readonly CustomEntry[]>>;
-  /** The emoji of the gestures the set shows. */
-  readonly gestures: Readonly<Partial<Record<Gesture, string>>>;
+  /** The entries of the gestures the set shows. */
+  readonly gestures: Readonly<Partial<Record<Gesture, CustomEntry>>>;
 }
 
 /** The built-in sets, then the user's own. */
@@ -49,9 +49,9 @@ export function setChoices(custom: readonly CustomSet[]): SetChoice[] {
     ...Object.values(EMOJI_SETS).map((set) => ({
       name: set.name, title: setTitle(set),
       levels: Object.fromEntries(Object.entries(set.levels).map(([label, emoji]) => [label, emoji.map((e) => ({ emoji: e }))])),
-      gestures: set.gestures ?? {},
+      gestures: Object.fromEntries(Object.entries(set.gestures ?? {}).map(([gesture, emoji]) => [gesture, { emoji }])),
     })),
-    ...custom.map((set) => ({ name: customSetName(set.id), title: localized('plainText', set.title), levels: set.levels, gestures: {} })),
+    ...custom.map((set) => ({ name: customSetName(set.id), title: localized('plainText', set.title), levels: set.levels, gestures: set.gestures ?? {} })),
   ];
 }
 
@@ -108,14 +108,17 @@ export function preview(settings: Settings, host: string | null, choices: readon
   });
 }
 
-/** The gestures the set used on `host` (or everywhere) shows: each with its emoji and its name, in GESTURES' order. */
-export function setGestures(settings: Settings, host: string | null, choices: readonly SetChoice[]): { emoji: string; name: Localized }[] {
+/** The gestures the set used on `host` (or everywhere) shows: each with its entry and its name, in GESTURES' order. */
+export function setGestures(settings: Settings, host: string | null, choices: readonly SetChoice[]): { entry: CustomEntry; name: Localized }[] {
   const set = chosenSet(choices, host ? emojiSetForSite(settings, host) : settings.emojiSet);
   return GESTURES.flatMap((gesture) => {
-    const emoji = set.gestures[gesture];
-    return emoji ? [{ emoji, name: localized(GESTURE_NAMES[gesture]) }] : [];
+    const entry = set.gestures[gesture];
+    return entry ? [{ entry, name: gestureName(gesture) }] : [];
   });
 }
+
+/** A gesture's name in words. */
+export const gestureName = (gesture: Gesture): Localized => localized(GESTURE_NAMES[gesture]);
 
 const GESTURE_NAMES: Readonly<Record<Gesture, MessageKey>> = {
   asleep: 'gestureAsleep', eyesClosed: 'gestureEyesClosed', blowKiss: 'gestureBlowKiss', wink: 'gestureWink',

@@ -45,6 +45,10 @@ it('makes a set from an image, uses it in a call, exports, deletes and imports i
     await expect.poll(() => sets.getByLabel(`Emoji for ${label}, level 1`).inputValue()).toBe('image');
     for (const level of [2, 3]) await sets.getByLabel(`Emoji for ${label}, level ${level}`).selectOption('');
   }
+  // Gestures start as the faces set's: one gets the image, one none.
+  await sets.getByLabel('Image for the gesture wink').setInputFiles(green);
+  await expect.poll(() => sets.getByLabel('Emoji for the gesture wink').inputValue()).toBe('image');
+  await sets.getByLabel('Emoji for the gesture cheeks puffed').selectOption('');
   await sets.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => sets.getByRole('status').textContent()).toBe('Saved "Green".');
   await sets.getByRole('button', { name: 'Use everywhere' }).click();
@@ -61,6 +65,10 @@ it('makes a set from an image, uses it in a call, exports, deletes and imports i
   const exported = readFileSync((await (await download).path())!, 'utf8');
   expect(JSON.parse(exported)).toMatchObject({ format: 'emoface-emoji-set/1', title: 'Green' });
   expect(JSON.parse(exported).levels.happy[0].image).toMatch(/^data:image\/png;base64,/);
+  const { gestures } = JSON.parse(exported);
+  expect(gestures.wink.image).toMatch(/^data:image\/png;base64,/);
+  expect(gestures.kiss).toEqual({ emoji: '😗' });
+  expect(Object.keys(gestures)).not.toContain('cheeksPuffed');
 
   await sets.getByRole('button', { name: 'Delete' }).click();
   await expect.poll(() => sets.getByRole('status').textContent()).toBe('Deleted "Green"; emoface uses the default set where it was in use.');

@@ -9,6 +9,7 @@ import { SET_LABELS } from '../../src/pipeline/emoji/emojiSets';
 import { english } from './locales';
 
 const png = `data:image/png;base64,${readFileSync(new URL('../../icons/icon-16.png', import.meta.url)).toString('base64')}`;
+const otherPng = `data:image/png;base64,${readFileSync(new URL('../../icons/icon-32.png', import.meta.url)).toString('base64')}`;
 const levels = Object.fromEntries(SET_LABELS.map((label) => [label, [{ emoji: '😐' }]]));
 const mine: CustomSet = { id: 'mine', title: 'Mine', levels: { ...levels, happy: [{ emoji: '🙂' }, { image: png }] } };
 
@@ -39,6 +40,18 @@ describe('custom emoji sets', () => {
     expect(problem(() => parseCustomSet({ ...mine, title: ' ' }, SET_LABELS))).toMatch(/name must be 1–40 characters/);
     expect(problem(() => parseCustomSet({ ...mine, id: 'Bad Id' }, SET_LABELS))).toMatch(/id must be/);
     expect(problem(() => parseCustomSet([], SET_LABELS))).toMatch(/must be an object/);
+  });
+  it('takes gesture entries, emoji or images; a set made before gestures stays as it was', () => {
+    const winking: CustomSet = { ...mine, gestures: { wink: { emoji: '😜' }, kiss: { image: otherPng } } };
+    expect(parseCustomSet(winking, SET_LABELS)).toEqual(winking);
+    expect(parseCustomSet(mine, SET_LABELS).gestures).toBeUndefined();
+    expect(parseSetFile(setFile(winking), 'again', SET_LABELS)).toEqual({ ...winking, id: 'again' });
+    expect(toEmojiSet(winking).gestures).toEqual({ wink: '😜', kiss: imageKey(otherPng) });
+    expect(toEmojiSet(mine).gestures).toBeUndefined();
+    expect([...imagesOf(winking).keys()]).toEqual([imageKey(png), imageKey(otherPng)]);
+    expect(problem(() => parseCustomSet({ ...mine, gestures: { tongueOut: { emoji: '😛' } } }, SET_LABELS))).toMatch(/set "Mine": "tongueOut" is not a gesture \(one of asleep, eyesClosed/);
+    expect(problem(() => parseCustomSet({ ...mine, gestures: { wink: { emoji: '🚗' } } }, SET_LABELS))).toMatch(/wink level 1: emoface has no artwork for "🚗"/);
+    expect(problem(() => parseCustomSet({ ...mine, gestures: [] }, SET_LABELS))).toBe('set "Mine": gestures must be an object of gesture → entry');
   });
   it('round-trips through its export file, and refuses files of the wrong kind', () => {
     expect(parseSetFile(setFile(mine), 'again', SET_LABELS)).toEqual({ ...mine, id: 'again' });

@@ -36,11 +36,13 @@ describe('popup view', () => {
     expect(DEFAULT_SETTINGS.sites).toEqual({}); // not mutated
   });
   it('previews the chosen set, five labels in five-label mode', () => {
-    expect(setGestures(DEFAULT_SETTINGS, null, setChoices([])).map(({ emoji, name }) => `${emoji} ${english(name)}`)).toEqual([
+    expect(setGestures(DEFAULT_SETTINGS, null, setChoices([])).map(({ entry, name }) => `${'emoji' in entry ? entry.emoji : 'image'} ${english(name)}`)).toEqual([
       '😴 eyes closed 2 s', '😌 eyes closed', '😘 kiss held, or with a wink', '😉 wink', '😗 kiss', '😮 mouth wide open', '🐡 cheeks puffed', '🤨 one eyebrow raised',
     ]);
     const custom = { id: 'mine', title: 'Mine', levels: Object.fromEntries(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'].map((l) => [l, [{ emoji: '🙂' }]])) };
     expect(setGestures({ ...DEFAULT_SETTINGS, emojiSet: 'custom:mine' }, null, setChoices([custom]))).toEqual([]);
+    const winking = { ...custom, gestures: { wink: { emoji: '😜' } } };
+    expect(setGestures({ ...DEFAULT_SETTINGS, emojiSet: 'custom:mine' }, null, setChoices([winking])).map(({ entry, name }) => [entry, english(name)])).toEqual([[{ emoji: '😜' }, 'wink']]);
     expect(preview(DEFAULT_SETTINGS, null, setChoices([])).map((p) => p.label)).toEqual(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
     const five = preview({ ...DEFAULT_SETTINGS, emojiSet: 'cats', labelMode: 'five' }, null, setChoices([]));
     expect(five.map((p) => p.label)).toEqual(['angry', 'happy', 'neutral', 'sad', 'surprise']);

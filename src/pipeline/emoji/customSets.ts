@@ -5,6 +5,7 @@
  * images inlined. Everything read from storage or a file is checked here, with a message naming the
  * problem, before anything uses it.
  */
+import { GESTURES, type Gesture } from '../gestures/gestureReader';
 import { localized, type Localized, type MessageArg, type MessageKey } from '../i18n';
 import type { EmojiSet } from './emojiSets';
 import { hasArtwork } from './palette';
@@ -20,6 +21,8 @@ export interface CustomSet {
   readonly title: string;
   /** Entries by label, calm to intense. */
   readonly levels: Readonly<Record<string, readonly CustomEntry[]>>;
+  /** One entry for each gesture the set shows (a set made before gestures has none). */
+  readonly gestures?: Readonly<Partial<Record<Gesture, CustomEntry>>>;
 }
 
 /** The key of the user's sets in chrome.storage.local: `{version: 1, sets: CustomSet[]}`. */
@@ -74,7 +77,7 @@ export const isCustomSetName = (value: string) => /^custom:[a-z0-9-]{1,40}$/.tes
 /** Checks one set (from storage or a file); returns it typed, with only the known fields, or throws SetProblem. */
 export function parseCustomSet(value: unknown, labels: readonly string[]): CustomSet {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SetProblem('setNotObject');
-  const { id, title, levels } = value as Record<string, unknown>;
+  const { id, title, levels, gestures } = value as Record<string, unknown>;
   if (typeof id !== 'string' || !/^[a-z0-9-]{1,40}$/.test(id)) throw new SetProblem('setBadId', String(JSON.stringify(id)).slice(0, 50));
   const name = typeof title === 'string' ? title.trim() : '';
   if (name.length === 0 || name.length > CUSTOM_LIMITS.titleChars) throw new SetProblem('setBadName', String(CUSTOM_LIMITS.titleChars));
@@ -86,10 +89,21 @@ export function parseCustomSet(value: unknown, labels: readonly string[]): Custo
     if (list.length > CUSTOM_LIMITS.levelsPerLabel) throw new SetProblem('setTooManyEntries', name, label, String(list.length), String(CUSTOM_LIMITS.levelsPerLabel));
     checked[label] = list.map((entry, level) => parseEntry(entry, name, label, level));
   }
-  const set: CustomSet = { id, title: name, levels: checked };
+  const set: CustomSet = { id, title: name, levels: checked, ...(gestures === undefined ? {} : { gestures: parseGestures(gestures, name) }) };
   const size = JSON.stringify(set).length;
   if (size > CUSTOM_LIMITS.setChars) throw new SetProblem('setTooBig', name, kB(size), kB(CUSTOM_LIMITS.setChars));
   return set;
+}
+
+/** A set's gesture entries: an object of gesture → entry, each a known gesture. */
+function parseGestures(value: unknown, name: string): Partial<Record<Gesture, CustomEntry>> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SetProblem('setBadGestures', name);
+  const checked: Partial<Record<Gesture, CustomEntry>> = {};
+  for (const [gesture, entry] of Object.entries(value)) {
+    if (!(GESTURES as readonly string[]).includes(gesture)) throw new SetProblem('setUnknownGesture', name, gesture.slice(0, 40), GESTURES.join(', '));
+    checked[gesture as Gesture] = parseEntry(entry, name, gesture, 0);
+  }
+  return checked;
 }
 
 /** A size in kB (1000 bytes or characters), rounded up, for a message. */
@@ -140,7 +154,7 @@ export function storedCustomSets(sets: readonly CustomSet[]): { version: 1; sets
 
 /** The JSON file a set exports to. */
 export function setFile(set: CustomSet): string {
-  return `${JSON.stringify({ format: SET_FILE_FORMAT, title: set.title, levels: set.levels }, null, 1)}\n`;
+  return `${JSON.stringify({ format: SET_FILE_FORMAT, title: set.title, levels: set.levels, gestures: set.gestures }, null, 1)}\n`;
 }
 
 /**
@@ -154,8 +168,8 @@ export function parseSetFile(text: string, id: string, labels: readonly string[]
     throw new SetProblem('fileNotJson');
   }
   if ((value as { format?: unknown } | null)?.format !== SET_FILE_FORMAT) throw new SetProblem('fileNotSetFile', SET_FILE_FORMAT);
-  const { title, levels } = value as Record<string, unknown>;
-  return parseCustomSet({ id, title, levels }, labels);
+  const { title, levels, gestures } = value as Record<string, unknown>;
+  return parseCustomSet({ id, title, levels, gestures }, labels);
 }
 
 /** A fresh id for a set titled `title`, unlike any of `taken`. */
@@ -176,17 +190,18 @@ export function imageKey(dataUrl: string): string {
 
 /** The set as the analyser and the page use it: each entry's artwork key (the emoji itself, or its image key). */
 export function toEmojiSet(set: CustomSet): EmojiSet {
+  const key = (entry: CustomEntry) => ('emoji' in entry ? entry.emoji : imageKey(entry.image));
   return {
     name: customSetName(set.id), title: set.title,
-    levels: Object.fromEntries(Object.entries(set.levels).map(([label, entries]) =>
-      [label, entries.map((entry) => ('emoji' in entry ? entry.emoji : imageKey(entry.image)))])),
+    levels: Object.fromEntries(Object.entries(set.levels).map(([label, entries]) => [label, entries.map(key)])),
+    ...(set.gestures ? { gestures: Object.fromEntries(Object.entries(set.gestures).map(([gesture, entry]) => [gesture, key(entry)])) } : {}),
   };
 }
 
 /** The set's images by artwork key, as PNG bytes. */
 export function imagesOf(set: CustomSet): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
-  for (const entry of Object.values(set.levels).flat()) {
+  for (const entry of [...Object.values(set.levels).flat(), ...Object.values(set.gestures ?? {})]) {
     if ('image' in entry) out.set(imageKey(entry.image), Uint8Array.from(atob(entry.image.slice(PNG_DATA_URL.length)), (c) => c.charCodeAt(0)));
   }
   return out;
