@@ -172,7 +172,7 @@ export class Analyser {
     watch.keepOnly(tracked.map((face) => face.id));
     const seen = new Map<number, FoundFace>();
     for (const face of tracked) {
-      const source = face.lost ? undefined : foundFaceOf(face, found);
+      const source = face.lastSeenMs === timestampMs ? foundFaceOf(face, found) : undefined;
       if (source && classifiable(source)) seen.set(face.id, source);
     }
     for (const id of watch.due([...seen.keys()], timestampMs)) {
@@ -314,7 +314,7 @@ function lookedFor(frame: FrameSize, views: readonly ViewImage[]): (expected: Bo
   };
 }
 
-/** The face of `found` a tracked face continues: the one whose box overlaps its box most (none: not seen now). */
+/** The face of `found` a tracked face seen now continues: the one whose box overlaps its box most. */
 function foundFaceOf(face: TrackedFace, found: readonly FoundFace[]): FoundFace | undefined {
   let best: FoundFace | undefined;
   let bestOverlap = 0;

