@@ -5,9 +5,11 @@
  * the WebGL it needs. Skipped where Firefox ESR (or, for the analyser's tests, Xvfb) is not installed.
  */
 import { existsSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SET_LABELS } from '../../src/pipeline/emoji/emojiSets';
 import { catsShown, emojiGone, emojiShown, FLOWING_FPS, REPO } from '../e2e/harness';
 import { callRates, FIREFOX_PATH, launchFirefox, recordPeers, makeFaceVideo, startCallServer, webmOf, XVFB_PATH, type CallSite, type Firefox } from './harness';
 
@@ -97,6 +99,22 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
     expect(await page.evaluate(catsShown)).toBe(false);
     await writeSettings({ emojiSet: 'cats' });
     expect(await waitFor(page, catsShown, 1000)).toBeLessThan(1000);
+    await writeSettings({});
+    await page.close();
+  }, 60_000);
+
+  it('draws a custom set\'s own images, and a site\'s own set, as in Chrome', async () => {
+    const green = `data:image/png;base64,${(await sharp({ create: { width: 96, height: 96, channels: 4, background: { r: 0, g: 200, b: 83, alpha: 1 } } }).png().toBuffer()).toString('base64')}`;
+    const set = { id: 'green', title: 'Green', levels: Object.fromEntries(SET_LABELS.map((label) => [label, [{ image: green }]])) };
+    await extension.evaluate((sets) => browser.storage.local.set({ customSets: { version: 1, sets } }), [set]);
+    await writeSettings({ emojiSet: 'custom:green' });
+    const { page } = await openCall('meet.google.com');
+    await waitFor(page, () => (window.emofaceCall.colorFraction([0, 200, 83], { tolerance: 20 }) ?? 0) > 0.02, 30_000);
+    // The set's image, not the faces set's emoji.
+    expect(await page.evaluate(emojiGone)).toBe(true);
+    await writeSettings({ sites: { 'meet.google.com': { emojiSet: 'cats' } } });
+    expect(await waitFor(page, catsShown, 2000)).toBeLessThan(2000);
+    await extension.evaluate(() => browser.storage.local.remove('customSets'));
     await writeSettings({});
     await page.close();
   }, 60_000);
