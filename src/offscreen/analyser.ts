@@ -175,7 +175,8 @@ export class Analyser {
       const source = face.lastSeenMs === timestampMs ? foundFaceOf(face, found) : undefined;
       if (source && classifiable(source)) seen.set(face.id, source);
     }
-    for (const id of watch.due([...seen.keys()], timestampMs)) {
+    const id = watch.due([...seen.keys()], timestampMs);
+    if (id !== null) {
       const face = seen.get(id)!;
       watch.record(id, reader.read(face.view, aroundFace(face.inView.box, face.view))?.blendshapes ?? null, timestampMs);
     }

@@ -181,13 +181,12 @@ export const DEFAULTS = {
   },
   gestures: {
     /**
-     * A face is read by the face landmarker at most this often, ms. A reading takes about 30 ms here (its
-     * mesh model at 192 × 192 on wasm, whatever the crop's size: README, "Gestures"), several times a
-     * face's classification: gestures are held for a while, and read often enough at this rate.
+     * A stream's faces are read by the face landmarker one at a time, one reading at most this often, ms.
+     * A reading takes about 30 ms here (its mesh model at 192 × 192 on wasm, whatever the crop's size:
+     * README, "Gestures"), several times a face's classification: gestures are held for a while, and one
+     * face is read often enough at this rate; with three, each is read every 1.2 s.
      */
     readIntervalMs: 400,
-    /** At most this many faces are read per analysis: with more faces, each is read less often. */
-    readsPerAnalysis: 1,
     /** The part of the view read around a face's box, on each side, in box sizes (the landmarker finds the face in it). */
     margin: 0.25,
   },
