@@ -29,7 +29,7 @@ export interface Settings {
   readonly labelMode: LabelMode;
   /**
    * Gestures (a wink, a kiss, closed eyes…: src/pipeline/gestures/) show their own emoji. Default false
-   * until their cost is measured within the call's budget (README, "Gestures").
+   * until their cost is shown within the call's budget over repeated runs (README, "Gestures").
    */
   readonly gestures: boolean;
 }
