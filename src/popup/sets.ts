@@ -1,8 +1,9 @@
 /**
  * The sets page (the extension's options page, opened from the popup): the user's own emoji sets. Make
- * one (per label and level, and per gesture, an emoji of the palette or an image file), name it, edit, duplicate, delete,
- * export it as one JSON file with its images inside, import such a file, and use a set. Everything is
- * checked before it is stored (chrome.storage.local); a refusal names the problem and changes nothing.
+ * one (per label and level, and per gesture, an emoji of the palette or an image file), name it, edit,
+ * duplicate, delete, export it as one JSON file with its images inside, import such a file, and use a
+ * set. Everything is checked before it is stored (chrome.storage.local); a refusal names the problem and
+ * changes nothing.
  */
 import browser from 'webextension-polyfill';
 import {
