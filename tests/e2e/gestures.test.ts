@@ -6,12 +6,10 @@
  * talking face, a wink or a kiss is among those we have: the unit tests hold those rules
  * (tests/unit/gestureReader.test.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, DIST, emojiShown, launchBrowser, makeFaceVideo, openCall, REPO, startCallServer, tabStatus, waitFor, writeSettings, type CallSite } from './harness';
+import { assertBuilt, DIST, emojiShown, launchBrowser, makeFaceVideo, openCall, paddedStill, REPO, startCallServer, tabStatus, waitFor, writeSettings, type CallSite } from './harness';
 
 const SFEW = join(REPO, '..', 'shared', 'datasets', 'sfew');
 const MOUTH_OPEN = join(SFEW, 'fear', 'DeepBlueSea_010340320_00000006.png');
@@ -27,18 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.close();
 });
-
-/**
- * A film still (a tight face crop) set in grey around it, 2.5 times its width and twice its height, so that
- * the camera clip shows the whole face at a webcam's size rather than covering the frame with it.
- */
-function padded(photo: string): string {
-  const folder = join(tmpdir(), 'emoface-camera');
-  mkdirSync(folder, { recursive: true });
-  const out = join(folder, `padded-${basename(photo)}`);
-  if (!existsSync(out)) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', photo, '-vf', 'pad=iw*5/2:ih*2:(ow-iw)/2:(oh-ih)/2:color=gray', out]);
-  return out;
-}
 
 /** A call from `video` with gestures on, run for `ms` once the emoji shows; the tab's status then. */
 async function callWithGestures(video: string, size: { width: number; height: number }, ms: number) {
@@ -77,12 +63,12 @@ describe('gestures switched on', () => {
   }, 60_000);
 
   it.skipIf(!existsSync(MOUTH_OPEN))('shows 😮 on a mouth held wide open', async () => {
-    const { status } = await callWithGestures(makeFaceVideo({ photos: [padded(MOUTH_OPEN)] }), { width: 640, height: 480 }, 4000);
+    const { status } = await callWithGestures(makeFaceVideo({ photos: [paddedStill(MOUTH_OPEN)] }), { width: 640, height: 480 }, 4000);
     expect(status.gesturesShown.mouthOpen).toBeGreaterThan(0);
   }, 60_000);
 
   it.skipIf(!existsSync(EYES_CLOSED))('shows 😌 on closed eyes, then 😴 once they stay closed', async () => {
-    const { status } = await callWithGestures(makeFaceVideo({ photos: [padded(EYES_CLOSED)] }), { width: 640, height: 480 }, 5000);
+    const { status } = await callWithGestures(makeFaceVideo({ photos: [paddedStill(EYES_CLOSED)] }), { width: 640, height: 480 }, 5000);
     expect(status.gesturesShown.eyesClosed).toBeGreaterThan(0);
     expect(status.gesturesShown.asleep).toBeGreaterThan(0);
   }, 60_000);

@@ -1,7 +1,8 @@
 /** What the end-to-end tests share: the built extension, the call site, a browser on it, and small waits. */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from '../../demo/browser.mjs';
@@ -213,4 +214,16 @@ declare global {
       describeLocal(): TrackInfo | null;
     };
   }
+}
+
+/**
+ * A film still (a tight face crop) set in grey around it, 2.5 times its width and twice its height, so that
+ * the camera clip shows the whole face at a webcam's size rather than covering the frame with it.
+ */
+export function paddedStill(photo: string): string {
+  const folder = join(tmpdir(), 'emoface-camera');
+  mkdirSync(folder, { recursive: true });
+  const out = join(folder, `padded-${basename(photo)}`);
+  if (!existsSync(out)) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', photo, '-vf', 'pad=iw*5/2:ih*2:(ow-iw)/2:(oh-ih)/2:color=gray', out]);
+  return out;
 }
