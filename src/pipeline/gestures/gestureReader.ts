@@ -36,8 +36,8 @@ export const GESTURE_RULES = {
   cheeks: { on: 0.4, off: 0.25 },
   cheeksMs: 300,
   /**
-   * One outer brow raised: the two browOuterUp scores this far apart, the higher above `raisedMin`. The
-   * brows often read unevenly (a gap of 0.3 on 15 % of SFEW's film stills, 0.5 on 5 %).
+   * One outer brow raised: the two browOuterUp scores this far apart, the higher above `browRaisedMin`.
+   * Brows often read unevenly: a gap of 0.5 still shows on 5 % of SFEW's film stills (scripts/blendshapes.mjs).
    */
   browGap: { on: 0.5, off: 0.35 },
   browRaisedMin: 0.4,
