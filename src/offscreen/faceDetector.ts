@@ -1,11 +1,9 @@
-import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
+import { FaceDetector } from '@mediapipe/tasks-vision';
 import detectorFacts from 'emoface-models/face-detector/model.json';
 import { DEFAULTS } from '../pipeline/defaults';
 import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints } from '../pipeline/types';
 import { cropImage } from './cropImage';
-
-/** Where the bundled files are, relative to the extension's root (vite.config.ts puts them there). */
-const WASM_FOLDER = 'wasm/mediapipe';
+import { mediaPipeFiles } from './mediaPipeFiles';
 
 /**
  * MediaPipe's two BlazeFace models: 'near' (short range, 128 × 128 input, for faces within about 2 m,
@@ -41,12 +39,8 @@ export class FaceFinder {
   /** Loads the wasm and the `range` model from the extension's own files (`resolveUrl` maps a path to its URL). */
   static async create(resolveUrl: (path: string) => string, range: DetectorRange, options: FaceFinderOptions = {}): Promise<FaceFinder> {
     const { minScore, suppressionIou } = { ...DEFAULTS.detector, ...options };
-    const fileset = await FilesetResolver.forVisionTasks(resolveUrl(WASM_FOLDER));
-    const file = MODEL_FILES[range];
-    const response = await fetch(resolveUrl(file));
-    if (!response.ok) throw new Error(`face detector model ${file}: ${response.status} ${response.statusText}`);
-    const model = new Uint8Array(await response.arrayBuffer());
-    const detector = await FaceDetector.createFromOptions(fileset, {
+    const { wasm, model } = await mediaPipeFiles(resolveUrl, MODEL_FILES[range], 'face detector model');
+    const detector = await FaceDetector.createFromOptions(wasm, {
       baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
       runningMode: 'VIDEO',
       minDetectionConfidence: minScore,

@@ -1,10 +1,9 @@
-import { FaceLandmarker, FilesetResolver } from '@mediapipe/tasks-vision';
+import { FaceLandmarker } from '@mediapipe/tasks-vision';
 import landmarkerFacts from 'emoface-models/face-landmarker/model.json';
 import type { Box } from '../pipeline/types';
 import { cropImage } from './cropImage';
+import { mediaPipeFiles } from './mediaPipeFiles';
 
-/** Where the bundled files are, relative to the extension's root (vite.config.ts puts them there). */
-const WASM_FOLDER = 'wasm/mediapipe';
 const MODEL_FILE = `models/face-landmarker/${landmarkerFacts.file}`;
 
 /** What MediaPipe's FaceLandmarker reads of one face. */
@@ -31,11 +30,9 @@ export class FaceLandmarkReader {
 
   /** Loads the wasm and the model from the extension's own files (`resolveUrl` maps a path to its URL). */
   static async create(resolveUrl: (path: string) => string): Promise<FaceLandmarkReader> {
-    const fileset = await FilesetResolver.forVisionTasks(resolveUrl(WASM_FOLDER));
-    const response = await fetch(resolveUrl(MODEL_FILE));
-    if (!response.ok) throw new Error(`face landmarker model ${MODEL_FILE}: ${response.status} ${response.statusText}`);
-    const landmarker = await FaceLandmarker.createFromOptions(fileset, {
-      baseOptions: { modelAssetBuffer: new Uint8Array(await response.arrayBuffer()), delegate: 'CPU' },
+    const { wasm, model } = await mediaPipeFiles(resolveUrl, MODEL_FILE, 'face landmarker model');
+    const landmarker = await FaceLandmarker.createFromOptions(wasm, {
+      baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
       runningMode: 'IMAGE',
       numFaces: 1,
       outputFaceBlendshapes: true,
