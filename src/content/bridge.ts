@@ -34,6 +34,8 @@ const ENDED_STREAMS_KEPT = 64;
 const STAGE_HISTORY = 30;
 /** After the analyser says it cannot run, frames are not sent to it for this long (ms). */
 const UNAVAILABLE_BACKOFF_MS = 10_000;
+/** A clock whose background page went away is asked for again after this long (ms): the page has restarted by then. */
+const CLOCK_RECONNECT_MS = 500;
 
 class Bridge {
   readonly #host = location.hostname;
@@ -249,8 +251,11 @@ class Bridge {
       port.onMessage.addListener(() => {
         for (const [streamId, stream] of this.#clocked) stream.port.postMessage({ type: 'tick', streamId } satisfies BridgeMessage);
       });
+      // The background page went away (restarted): asked again after a while, while streams still want ticks.
       port.onDisconnect.addListener(() => {
-        if (this.#clock?.port === port) this.#clock = null;
+        if (this.#clock?.port !== port) return;
+        this.#clock = null;
+        setTimeout(() => this.#setClock(), CLOCK_RECONNECT_MS);
       });
       this.#clock = { port, intervalMs };
     }

@@ -50,12 +50,40 @@ async function openCall(host: string) {
   return { page, track };
 }
 
+/** Sends a WebDriver BiDi command to Firefox. */
+function bidi(method: string, params: object): Promise<unknown> {
+  return (firefox.browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection.send(method, params);
+}
+
 /** Frames the other side received per second over `ms`. */
 async function remoteFps(page: Page, ms: number): Promise<number> {
   const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
   await new Promise((resolve) => setTimeout(resolve, ms));
   const after = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
   return ((after - before) * 1000) / ms;
+}
+
+/**
+ * A preload script (serialized): getUserMedia's video tracks are remembered, and a VideoFrame made from a
+ * <video> playing one of them throws.
+ */
+function refuseCameraFrames() {
+  if (location.protocol !== 'https:') return;
+  const cameras = new WeakSet<MediaStreamTrack>();
+  const getUserMedia = MediaDevices.prototype.getUserMedia;
+  MediaDevices.prototype.getUserMedia = async function (constraints) {
+    const stream = await getUserMedia.call(this, constraints);
+    for (const track of stream.getVideoTracks()) cameras.add(track);
+    return stream;
+  };
+  const Native = VideoFrame;
+  window.VideoFrame = class extends Native {
+    constructor(source: CanvasImageSource | AllowSharedBufferSource, init?: VideoFrameInit) {
+      const played = source instanceof HTMLVideoElement && source.srcObject instanceof MediaStream ? source.srcObject.getVideoTracks()[0] : undefined;
+      if (played && cameras.has(played)) throw new TypeError('test: no VideoFrame here');
+      super(source as CanvasImageSource, init);
+    }
+  };
 }
 
 // The analyser needs WebGL, which Firefox has on a virtual display only: these need Xvfb as well.
@@ -129,7 +157,7 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
     await page.close();
   }, 60_000);
 
-  it('keeps the call\'s frames and emoji flowing while its tab is behind another', async () => {
+  it('keeps the call\'s frames and emoji flowing while its tab is behind another, through a restart of the background page', async () => {
     const { page } = await openCall('meet.google.com');
     await waitFor(page, emojiShown, 30_000);
     const other = await firefox.newPage();
@@ -142,10 +170,36 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
     expect(remote).toMatchObject({ width: 1280, height: 720 });
     expect(remote.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
     expect((await tabStatus()).streams[0]!.emojiFps).toBeGreaterThanOrEqual(FLOWING_FPS);
+    // The background page restarts (as an event page does after being unloaded): its clock comes back.
+    const restarted = await extension.evaluate(async () => {
+      const before = await browser.runtime.getBackgroundPage();
+      const startedAt = before!.performance.timeOrigin;
+      before!.location.reload();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return (await browser.runtime.getBackgroundPage())!.performance.timeOrigin !== startedAt;
+    });
+    expect(restarted).toBe(true);
+    expect((await callRates(page, 3000)).remote.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
     await other.close();
     await page.bringToFront();
     expect(await remoteFps(page, 2000)).toBeGreaterThanOrEqual(FLOWING_FPS);
     await page.close();
+  }, 60_000);
+
+  it('sends the camera\'s own frames when they cannot be taken as VideoFrames, and the popup says why', async () => {
+    // Loaded before any script of the page's, emoface's hook included: a VideoFrame of a <video> playing a
+    // camera track is refused (the page's own frames, of emoface's output and the remote track, are not).
+    const reply = await bidi('script.addPreloadScript', { functionDeclaration: `${refuseCameraFrames}` }) as { result: { script: string } };
+    try {
+      const { page } = await openCall('meet.google.com');
+      expect(await remoteFps(page, 3000)).toBeGreaterThanOrEqual(FLOWING_FPS);
+      expect(await page.evaluate(emojiGone)).toBe(true);
+      expect(await page.evaluate(() => window.emofaceCall.remoteStats())).toMatchObject({ width: 1280, height: 720 });
+      expect((await tabStatus()).lastError).toMatchObject({ key: 'frameFailed', args: ['TypeError: test: no VideoFrame here'] });
+      await page.close();
+    } finally {
+      await bidi('script.removePreloadScript', { script: reply.result.script });
+    }
   }, 60_000);
 
   it('keeps a call going for over 70 s with the emoji on', async () => {

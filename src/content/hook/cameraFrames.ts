@@ -42,8 +42,8 @@ const pageClearInterval = clearInterval;
  * Firefox build's mode is 'firefox'), so that each build carries only its own (Chrome's page scripts use
  * no callback tied to painting; see tests/e2e/package.test.ts).
  */
-export function cameraFrames(camera: MediaStreamTrack, clock: OutsideClock): CameraFrames {
-  if (import.meta.env.MODE === 'firefox') return throughVideoAndCanvas(camera, clock);
+export function cameraFrames(camera: MediaStreamTrack, clock: OutsideClock, onProblem: (error: unknown) => void): CameraFrames {
+  if (import.meta.env.MODE === 'firefox') return throughVideoAndCanvas(camera, clock, onProblem);
   if (!Processor || !Generator) throw new Error('this browser has no MediaStreamTrackProcessor and MediaStreamTrackGenerator');
   const generator = new Generator({ kind: 'video' });
   return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator, release: () => camera.stop() };
@@ -51,10 +51,12 @@ export function cameraFrames(camera: MediaStreamTrack, clock: OutsideClock): Cam
 
 /**
  * Firefox's way. At each tick the video's current frame is taken, unless the pipeline still holds the
- * last one (as a camera drops frames nobody reads); its time is the tick's. Closing the sink ends the
- * output track (and tells its listeners, as an ended generator track would).
+ * last one (as a camera drops frames nobody reads); its time is the tick's. A frame that cannot be taken
+ * (VideoFrame refuses the video) goes to the call as it is, drawn straight on the output canvas, and
+ * `onProblem` hears why: the call keeps its camera, without emoji. Closing the sink ends the output track
+ * (and tells its listeners, as an ended generator track would).
  */
-function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): CameraFrames {
+function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock, onProblem: (error: unknown) => void): CameraFrames {
   const video = createElement.call(document, 'video') as HTMLVideoElement;
   video.muted = true;
   video.playsInline = true;
@@ -90,20 +92,35 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   };
   // Set as the stream is made (its start runs in its constructor).
   let queue!: ReadableStreamDefaultController<VideoFrame>;
-  /** Queues the video's current frame, unless the pipeline still holds one. */
+  /** The video's current frame as a frame of its own, by the cheapest way its kind allows. */
+  const currentFrame = (timestamp: number) => {
+    if (planar !== false) {
+      const frame = new VideoFrame(video, { timestamp });
+      planar ??= frame.format === 'I420' || frame.format === 'NV12';
+      if (planar) return frame;
+      frame.close();
+    }
+    return snapshot(timestamp);
+  };
+  /** Draws `image` on the output canvas, at its size, and sends it to the call. */
+  const show = (image: CanvasImageSource, width: number, height: number) => {
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    context.drawImage(image, 0, 0);
+    stream.requestFrame();
+  };
+  /** Queues the video's current frame, unless the pipeline still holds one; sends it on as it is if it cannot. */
   const take = () => {
     if (ended || (queue.desiredSize ?? 0) <= 0 || video.readyState < video.HAVE_CURRENT_DATA || video.videoWidth === 0) return;
     lastUs = Math.max(lastUs + 1, Math.round(performance.now() * 1000));
-    if (planar !== false) {
-      const frame = new VideoFrame(video, { timestamp: lastUs });
-      planar ??= frame.format === 'I420' || frame.format === 'NV12';
-      if (planar) {
-        queue.enqueue(frame);
-        return;
-      }
-      frame.close();
+    try {
+      queue.enqueue(currentFrame(lastUs));
+    } catch (error) {
+      onProblem(error);
+      show(video, video.videoWidth, video.videoHeight);
     }
-    queue.enqueue(snapshot(lastUs));
   };
   const onVisibility = () => {
     pageClearInterval(pageTimer);
@@ -146,12 +163,7 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock): C
   const sink = new WritableStream<VideoFrame>({
     write(frame) {
       try {
-        if (canvas.width !== frame.displayWidth || canvas.height !== frame.displayHeight) {
-          canvas.width = frame.displayWidth;
-          canvas.height = frame.displayHeight;
-        }
-        context.drawImage(frame, 0, 0);
-        stream.requestFrame();
+        show(frame, frame.displayWidth, frame.displayHeight);
       } finally {
         frame.close();
       }

@@ -105,7 +105,7 @@ export class CameraPipeline {
         this.#onTick = null;
         link.send({ type: 'clock', streamId: this.streamId, intervalMs: null });
       },
-    });
+    }, (error) => this.#problem(error));
     this.#releaseFrames = release;
     this.#reader = frames.getReader();
     this.#writer = sink.getWriter();
