@@ -107,7 +107,7 @@ export class Analyser {
     return new Analyser(metadata, near, far, model, resolveUrl);
   }
 
-  /** Why gestures cannot be read (the face landmarker failed to load), once; null otherwise. */
+  /** Why gestures cannot be read (the face landmarker failed to load, or failed on a face), once; null otherwise. */
   takeGesturesProblem(): string | null {
     const landmarks = this.#landmarks;
     if (!landmarks || landmarks.error === null || landmarks.reported) return null;
@@ -176,11 +176,23 @@ export class Analyser {
       if (source && classifiable(source)) seen.set(face.id, source);
     }
     const id = watch.due([...seen.keys()], timestampMs);
-    if (id !== null) {
-      const face = seen.get(id)!;
+    if (id === null) return watch;
+    const face = seen.get(id)!;
+    try {
       watch.record(id, reader.read(face.view, aroundFace(face.inView.box, face.view))?.blendshapes ?? null, timestampMs);
+      return watch;
+    } catch (error) {
+      // A landmarker that failed is not trusted again: gestures stay off (told once, as a failed load is),
+      // and this analysis goes on with the expressions.
+      this.#landmarks.reader = null;
+      this.#landmarks.error = error ?? 'unknown error';
+      try {
+        reader.close();
+      } catch {
+        // Its memory is lost with it.
+      }
+      return null;
     }
-    return watch;
   }
 
   /** Starts loading the face landmarker; the returned record fills in once it has loaded (or failed). */
