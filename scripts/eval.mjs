@@ -16,6 +16,9 @@
 // --face-height N (emoface's analyser, with --detect) shows each photo as a face N pixels tall would be in a
 // 1280×720 camera frame, a meeting room's: the photo scaled down so that its largest face (found at full
 // size) is N pixels tall, centred on a grey 1280×720 frame, then analysed as that frame would be.
+// --align landmarks (emoface's analyser, with --detect) aligns each face on the face landmarker's irises and
+// mouth instead of the detector's eyes and mouth (the detector's where the landmarker finds no face; the
+// output's alignedBy counts both): what landmark-based alignment would change in the expression's accuracy.
 // Prints JSON: accuracy, n, per-label recall, the confusion matrix (rows true, columns predicted, in the
 // order of "labels"), images with no face, and fiveLabel: accuracy and n on the images of the five labels of
 // 'five' mode (FIVE_LABELS), each predicted as the most probable of those five.
@@ -29,7 +32,7 @@ import sharp from 'sharp';
 import { runnerImport } from 'vite';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)] [--face-height N (with --detect)]';
+const USAGE = 'usage: npm run eval -- <dir of <label>/ folders> [--detect] [--models <dir>] [--limit N per label] [--anchor face-api] [--keypoints <out.json> (with --detect)] [--face-height N (with --detect)] [--align detector|landmarks (with --detect)]';
 /** The camera frame --face-height places each scaled photo in (a meeting room's 720p). */
 const ROOM_FRAME = { width: 1280, height: 720 };
 /** The classifiers --anchor can name, each opened by an async factory (see openAnalyser for what one gives). */
@@ -44,6 +47,7 @@ const { values: options, positionals } = parseArgs({
     anchor: { type: 'string' },
     keypoints: { type: 'string' },
     'face-height': { type: 'string' },
+    align: { type: 'string', default: 'detector' },
   },
 });
 const fail = (message) => {
@@ -59,6 +63,8 @@ const faceHeight = options['face-height'] === undefined ? null : Number(options[
 if (faceHeight !== null && (!(faceHeight >= 8 && faceHeight <= ROOM_FRAME.height) || !options.detect || options.anchor !== undefined || options.keypoints !== undefined)) {
   fail(`--face-height must be 8..${ROOM_FRAME.height} pixels, with --detect and emoface's analyser (no --anchor, no --keypoints); got ${options['face-height']}`);
 }
+if (!['detector', 'landmarks'].includes(options.align)) fail(`--align must be detector or landmarks, got ${options.align}`);
+if (options.align !== 'detector' && (!options.detect || options.anchor !== undefined)) fail("--align landmarks needs --detect and emoface's analyser (no --anchor)");
 const data = resolve(positionals[0]);
 const models = resolve(options.models);
 const meta = JSON.parse(readFileSync(join(models, 'expression.json'), 'utf8'));
@@ -98,7 +104,7 @@ async function openAnalyser() {
     });
     const largestFace = async (image) => {
       const { data: rgba, info: size } = await image.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-      const face = await page.evaluate(async ([b64, w, h]) => (await window.emofaceEval).largestFace(b64, w, h), [rgba.toString('base64'), size.width, size.height]);
+      const face = await page.evaluate(async ([b64, w, h, align]) => (await window.emofaceEval).largestFace(b64, w, h, align), [rgba.toString('base64'), size.width, size.height, options.align]);
       return face && { ...face, width: size.width, height: size.height };
     };
     const photo = async (path) => {
@@ -225,8 +231,12 @@ try {
     });
     writeFileSync(resolve(options.keypoints), `${JSON.stringify(Object.fromEntries(faces), null, 1)}\n`);
   }
+  const alignedBy = options.align === 'detector' ? {} : {
+    align: options.align,
+    alignedBy: Object.fromEntries(['landmarks', 'detector'].map((by) => [by, predictions.filter((face) => face?.alignedBy === by).length])),
+  };
   console.log(JSON.stringify({
-    data, detect: options.detect, ...classifier.describe, ...score(list.map(([, truth]) => truth), predictions, five),
+    data, detect: options.detect, ...classifier.describe, ...score(list.map(([, truth]) => truth), predictions, five), ...alignedBy,
   }, null, 2));
 } finally {
   await classifier.close();

@@ -2,7 +2,7 @@
  * The page `npm run eval` opens in Chromium: the offscreen analyser's own code (Analyser: MediaPipe
  * detection, alignment, the TF.js model on the same backend choice), fed from Node through page.evaluate.
  */
-import { Analyser } from '../../src/offscreen/analyser';
+import { Analyser, type Alignment } from '../../src/offscreen/analyser';
 import type { Detection } from '../../src/pipeline/types';
 
 declare global {
@@ -17,9 +17,9 @@ declare global {
       /**
        * The largest face (by box area) of an RGBA photo (base64, width × height pixels): its detection in
        * the photo's pixels, exactly as the analyser passes it to alignFace, and the probabilities of its
-       * crop; null when no face is found.
+       * crop (aligned as `alignment` says, see Analyser.facesOf); null when no face is found.
        */
-      largestFace(rgba: string, width: number, height: number): Promise<{ detection: Detection; probabilities: number[] } | null>;
+      largestFace(rgba: string, width: number, height: number, alignment: Alignment): Promise<{ detection: Detection; probabilities: number[]; alignedBy: Alignment } | null>;
     }>;
   }
 }
@@ -31,13 +31,13 @@ window.emofaceEval = Analyser.create((path) => new URL(path, location.origin).hr
   labels: analyser.metadata.labels,
   crop: { width: analyser.metadata.crop.width, height: analyser.metadata.crop.height },
   classifyCrops: async (crops) => (await analyser.classifyCrops(crops.map(bytes))).map((p) => [...p]),
-  largestFace: async (rgba, width, height) => {
+  largestFace: async (rgba, width, height, alignment) => {
     const photo = await createImageBitmap(new ImageData(new Uint8ClampedArray(bytes(rgba)), width, height));
-    const faces = await analyser.facesOf(photo);
+    const faces = await analyser.facesOf(photo, alignment);
     photo.close();
     if (faces.length === 0) return null;
     const area = ({ box }: Detection) => box.width * box.height;
     const largest = faces.reduce((a, b) => (area(b.detection) > area(a.detection) ? b : a));
-    return { detection: largest.detection, probabilities: [...largest.probabilities] };
+    return { detection: largest.detection, probabilities: [...largest.probabilities], alignedBy: largest.alignedBy };
   },
 }));

@@ -20,7 +20,12 @@ import { paintView } from './viewPainter';
 export interface FaceExpression {
   readonly detection: Detection;
   readonly probabilities: Float32Array;
+  /** Whose points placed the model's crop: the detector's keypoints, or the face landmarker's (see facesOf). */
+  readonly alignedBy: Alignment;
 }
+
+/** Whose eyes and mouth align a face for the expression model: the face detector's keypoints, or the face landmarker's irises and lips. */
+export type Alignment = 'detector' | 'landmarks';
 
 /** A view of a frame as the analyser gets it: its layout and its pixels. */
 export interface ViewImage {
@@ -209,9 +214,11 @@ export class Analyser {
   /**
    * Every face of a still image with its probabilities (no tracking), found as a camera frame's faces are:
    * a search view of the image finds them, then the analysis a camera frame gets next, with that search
-   * view and follow views around what it found, classifies them: for evaluation on photos.
+   * view and follow views around what it found, classifies them: for evaluation on photos. With
+   * `alignment` 'landmarks' each crop is aligned on the face landmarker's irises and mouth instead of the
+   * detector's eyes and mouth (the detector's where the landmarker finds no face).
    */
-  async facesOf(image: ImageBitmap): Promise<FaceExpression[]> {
+  async facesOf(image: ImageBitmap, alignment: Alignment = 'detector'): Promise<FaceExpression[]> {
     const frame = { width: image.width, height: image.height };
     const paint = (layout: ViewLayout) => ({ layout, image: paintView(image, image.width, image.height, layout) });
     const search = paint(searchLayout(frame.width, frame.height));
@@ -219,8 +226,28 @@ export class Analyser {
       x: box.x / frame.width, y: box.y / frame.height, width: box.width / frame.width, height: box.height / frame.height,
     }));
     const found = this.#find(frame, [search, ...followLayouts(boxes, frame.width, frame.height).map(paint)]).found.filter(classifiable);
-    const probabilities = await this.#model.classify(found.map((face) => this.#align(face)));
-    return found.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]! }));
+    const keypoints = alignment === 'landmarks' ? await this.#landmarkKeypoints(found) : found.map(() => null);
+    const probabilities = await this.#model.classify(found.map((face, i) => this.#align(face, keypoints[i] ?? face.inView.keypoints)));
+    return found.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]!, alignedBy: keypoints[i] ? 'landmarks' : 'detector' }));
+  }
+
+  /**
+   * Each face's keypoints (in its view's pixels) with the eyes and mouth the face landmarker reads, each
+   * eye the iris nearest the detector's; null where it finds no face. Loads the landmarker (a failure throws).
+   */
+  async #landmarkKeypoints(faces: readonly FoundFace[]): Promise<(Keypoints | null)[]> {
+    this.#landmarks ??= this.#loadLandmarks();
+    await this.#landmarks.loading;
+    const reader = this.#landmarks.reader;
+    if (!reader) throw this.#landmarks.error;
+    return faces.map(({ view, inView: { box, keypoints } }) => {
+      const reading = reader.read(view, aroundFace(box, view));
+      if (!reading) return null;
+      const [a, b] = reading.irises;
+      const near = (to: Point, p: Point) => Math.hypot(p.x - to.x, p.y - to.y);
+      const [rightEye, leftEye] = near(keypoints.rightEye, a) + near(keypoints.leftEye, b) <= near(keypoints.rightEye, b) + near(keypoints.leftEye, a) ? [a, b] : [b, a];
+      return { ...keypoints, rightEye, leftEye, mouth: reading.mouth };
+    });
   }
 
   /** Probabilities for ready-made model crops (uint8 gray at the model's input size): for evaluation on crops. */
@@ -297,9 +324,9 @@ export class Analyser {
     return suppressDuplicates([...detections].sort((a, b) => b.score - a.score), (d) => d.box, DEFAULTS.detector.suppressionIou);
   }
 
-  /** The model's input crop of a face, aligned from the view it was found in. */
-  #align(face: FoundFace): Uint8Array {
-    return alignFace(face.view, face.inView.keypoints, this.metadata.template, this.metadata.crop);
+  /** The model's input crop of a face, aligned from the view it was found in (on its detector's keypoints, or on `keypoints` in that view). */
+  #align(face: FoundFace, keypoints: Keypoints = face.inView.keypoints): Uint8Array {
+    return alignFace(face.view, keypoints, this.metadata.template, this.metadata.crop);
   }
 
   /** Frees the detectors, the landmarker and the model. */

@@ -1,10 +1,13 @@
 import { FaceLandmarker } from '@mediapipe/tasks-vision';
 import landmarkerFacts from 'emoface-models/face-landmarker/model.json';
-import type { Box } from '../pipeline/types';
+import type { Box, Point } from '../pipeline/types';
 import { cropImage } from './cropImage';
 import { mediaPipeFiles } from './mediaPipeFiles';
 
 const MODEL_FILE = `models/face-landmarker/${landmarkerFacts.file}`;
+/** Indices in MediaPipe's 478-point face mesh: the two irises' centres, and the lips' inner middle (upper, lower). */
+const IRIS_CENTRES = [468, 473] as const;
+const INNER_LIPS = [13, 14] as const;
 
 /** What MediaPipe's FaceLandmarker reads of one face. */
 export interface FaceReading {
@@ -14,6 +17,9 @@ export interface FaceReading {
   readonly yaw: number;
   readonly pitch: number;
   readonly roll: number;
+  /** The irises' centres and the mouth's (between the lips' inner middles), in the pixels of the image read. */
+  readonly irises: readonly [Point, Point];
+  readonly mouth: Point;
 }
 
 /**
@@ -43,11 +49,19 @@ export class FaceLandmarkReader {
 
   /** The face in `image` (or in its part `region`, pixels inside the image), or null when it finds none. */
   read(image: ImageData, region?: Box): FaceReading | null {
+    const read = region ?? { x: 0, y: 0, width: image.width, height: image.height };
     const result = this.#landmarker.detect(region ? cropImage(image, region) : image);
     const categories = result.faceBlendshapes[0]?.categories;
     const matrix = result.facialTransformationMatrixes[0]?.data;
-    if (!categories || !matrix) return null;
-    return { blendshapes: Object.fromEntries(categories.map((c) => [c.categoryName, c.score])), ...headTurn(matrix) };
+    const mesh = result.faceLandmarks[0];
+    if (!categories || !matrix || !mesh) return null;
+    // Mesh points are fractions of the image the landmarker was given.
+    const at = (i: number): Point => ({ x: read.x + mesh[i]!.x * read.width, y: read.y + mesh[i]!.y * read.height });
+    const [upper, lower] = INNER_LIPS.map(at) as [Point, Point];
+    return {
+      blendshapes: Object.fromEntries(categories.map((c) => [c.categoryName, c.score])), ...headTurn(matrix),
+      irises: [at(IRIS_CENTRES[0]), at(IRIS_CENTRES[1])], mouth: { x: (upper.x + lower.x) / 2, y: (upper.y + lower.y) / 2 },
+    };
   }
 
   /** Frees the landmarker's wasm memory. */

@@ -144,6 +144,13 @@ it('writes each photo\'s largest face with --keypoints, in the upright photo\'s 
   }
 });
 
+it('aligns the faces on the face landmarker\'s irises and mouth with --align landmarks, and counts them', () => {
+  const result = evaluate(folder, '--detect', '--align', 'landmarks');
+  expect(Object.keys(result)).toEqual([...FIELDS('models'), 'align', 'alignedBy']);
+  expect(result).toMatchObject({ detect: true, n: 5, noFace: 1, align: 'landmarks', alignedBy: { landmarks: 4, detector: 0 } });
+  expect(total(result.confusion)).toBe(4);
+});
+
 it('scores face-api.js on full photos through its own detector: faces in the three, none in the coffee cup', () => {
   const result = evaluate(folder, '--detect', '--anchor', 'face-api');
   expect(Object.keys(result)).toEqual(FIELDS('anchor'));
@@ -167,6 +174,12 @@ it('refuses options it cannot honour, naming them', () => {
     expect(refused.status, args.join(' ')).toBe(2);
     expect(refused.stderr).toMatch(/--face-height must be 8\.\.720 pixels, with --detect and emoface's analyser/);
   }
+  for (const args of [['--align', 'landmarks'], ['--detect', '--align', 'landmarks', '--anchor', 'face-api']]) {
+    const refused = run(...args);
+    expect(refused.status, args.join(' ')).toBe(2);
+    expect(refused.stderr).toMatch(/--align landmarks needs --detect and emoface's analyser/);
+  }
+  expect(run('--detect', '--align', 'mesh').stderr).toMatch(/--align must be detector or landmarks, got mesh/);
 });
 
 /** The held-out parts of CK+ and SFEW, as emoface_training.datasets writes them for npm run eval. */
