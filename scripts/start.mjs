@@ -6,6 +6,9 @@
 //   npm start -- --faces 3      the fake camera shows three people
 //   npm start -- --room         the fake camera shows a meeting room (demo/roomScene.mjs; --faces does not
 //                               apply): six people 2–5 m away, faces 40–90 px tall, one walking in halfway
+//   npm start -- --gestures     gestures switched on before the call (Chromium); headless, the screenshots
+//                               wait for a face to show one (with --faces 3: the woman looking down, read as
+//                               eyes closed, then asleep)
 //   npm start -- --firefox      the same in Firefox ESR (dist-firefox/, built here; demo/firefox.mjs), its
 //                               camera the fake one of real faces unless a window and a camera are there
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ const { values: options } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'screenshots') },
     site: { type: 'string', default: 'meet.google.com' },
     firefox: { type: 'boolean', default: false },
+    gestures: { type: 'boolean', default: false },
   },
 });
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) || process.platform !== 'linux';
@@ -45,6 +49,7 @@ const cameraName = !video ? 'yours' : options.room ? 'fake, a meeting room of si
 const emojiShare = options.room ? 0.002 : 0.02;
 
 if (options.firefox) {
+  if (options.gestures) console.log('--gestures is for Chromium: in Firefox, switch gestures on in the popup.');
   await startFirefox();
   process.exit(0);
 }
@@ -53,6 +58,12 @@ if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is 
 const site = await startCallServer();
 const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, headless, port: site.port });
 const page = browser.context.pages()[0] ?? await browser.context.newPage();
+if (options.gestures) {
+  await browser.serviceWorker.evaluate(async () => {
+    const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
+    await chrome.storage.sync.set({ settings: { version: 2, ...stored, gestures: true } });
+  });
+}
 await page.goto(`https://${options.site}/`);
 console.log(`emoface ${headless ? '(headless) ' : ''}on the demo call at https://${options.site}/ — camera: ${cameraName}`);
 if (!headless) {
@@ -67,6 +78,7 @@ if (!headless) {
   const emojiShown = () => page.waitForFunction((share) => (window.emofaceCall.colorFraction([255, 204, 77]) ?? 0) > share, emojiShare, { timeout: 20_000, polling: 50 });
   await emojiShown().catch(() => console.log('No emoji appeared within 20 s: the screenshots show why (see the popup).'));
   await page.waitForTimeout(1500);
+  if (options.gestures) await gestureShown().catch(() => console.log('No gesture was shown within 30 s.'));
   await emojiShown().catch(() => undefined);
   const [callShot, remoteShot] = await shootCall(page, '');
   // The popup, opened as a page (a toolbar popup cannot be opened headless): settings and choices.
@@ -80,6 +92,23 @@ if (!headless) {
   await browser.close();
 }
 await site.close();
+
+/**
+ * Resolves once a face of the call has shown a gesture and held it 2.5 s more (closed eyes become asleep
+ * after 2 s), by the bridge's count of gestures shown; rejects after 30 s.
+ */
+async function gestureShown() {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const shown = await browser.serviceWorker.evaluate(async (url) => {
+      const [tab] = await chrome.tabs.query({ url });
+      return Object.keys((await chrome.tabs.sendMessage(tab.id, { type: 'getStatus' })).gesturesShown).length > 0;
+    }, `https://${options.site}/*`);
+    if (shown) return page.waitForTimeout(2500);
+    if (Date.now() > deadline) throw new Error('no gesture shown');
+    await page.waitForTimeout(250);
+  }
+}
 
 /**
  * The same in Firefox: the call page at https://<site>:<port>/ (Firefox keeps the port in the address), the
