@@ -23,6 +23,20 @@ describe('FaceTracker', () => {
     expect(added.map((f) => f.id)).toEqual([1, 2, 3]);
   });
 
+  it('keeps a face that jumps up to maxJump face sizes (a cut in the picture) as the same face, with no second one held where it was', () => {
+    const tracker = new FaceTracker();
+    tracker.update([obs(face(100), 1, 0), obs(face(400), 0, 1)], 0);
+    // Both jump 0.45 face widths right and 0.45 down, as the demo clip's faces do at its loop: IoU 0.19.
+    const jumped = tracker.update([obs(face(445, 145), 0, 1), obs(face(145, 145), 1, 0)], 33);
+    expect(jumped.map((f) => [f.id, f.lost, f.labelIndex])).toEqual([[1, false, 0], [2, false, 1]]);
+    // Further than maxJump (a face width away), or of another size (three times as large, same centre): a new face, the old one held.
+    for (const other of [face(200), face(0, 0, 300)]) {
+      const fresh = new FaceTracker();
+      fresh.update([obs(face(100), 1, 0)], 0);
+      expect(fresh.update([obs(other, 1, 0)], 33).map((f) => [f.id, f.lost])).toEqual([[1, true], [2, false]]);
+    }
+  });
+
   it('smooths probabilities with a time constant in milliseconds, not frames', () => {
     const tau = 200;
     const at30fps = new FaceTracker({ scoreTimeConstantMs: tau, hysteresis: 0 });

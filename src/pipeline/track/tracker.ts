@@ -16,6 +16,8 @@ export interface TrackerOptions {
   readonly holdMs?: number;
   /** Minimum IoU for a detection to continue a track, 0..1. Default 0.2. */
   readonly minIou?: number;
+  /** Farthest a detection overlapping no track may be from a track it continues, in face sizes. Default 0.8. */
+  readonly maxJump?: number;
   /** A face's velocity is its detections' travel over at least this long, ms. Default 200. */
   readonly velocityWindowMs?: number;
 }
@@ -80,6 +82,9 @@ function expectedBox(track: TrackedFace, dtMs: number): Box {
   return { ...track.box, x: track.box.x + track.velocity.x * ms, y: track.box.y + track.velocity.y * ms };
 }
 
+/** A detection continues a track it does not overlap only if their widths differ by at most this factor (see maxJump). */
+const MAX_SIZE_RATIO = 1.5;
+
 function checkNonNegative(value: number, name: string): number {
   if (typeof value !== 'number' || !(value >= 0)) throw new RangeError(`${name} must be a number ≥ 0, got ${value}`);
   return value;
@@ -87,7 +92,7 @@ function checkNonNegative(value: number, name: string): number {
 
 /**
  * Follows faces across frames: stable ids (greedy IoU matching against where each face is expected, by
- * its velocity), probabilities smoothed with a time constant in ms, hysteresis on the shown label, and a
+ * its velocity, then by distance for a face that jumped), probabilities smoothed with a time constant in ms, hysteresis on the shown label, and a
  * hold that keeps a briefly lost face covered. Time comes in as `timestampMs`; the tracker never reads a
  * clock.
  */
@@ -107,6 +112,7 @@ export class FaceTracker {
     checkNonNegative(o.sizeTimeConstantMs, 'sizeTimeConstantMs');
     checkNonNegative(o.holdMs, 'holdMs');
     checkNonNegative(o.velocityWindowMs, 'velocityWindowMs');
+    checkNonNegative(o.maxJump, 'maxJump');
     if (!(o.hysteresis >= 0 && o.hysteresis < 1)) throw new RangeError(`hysteresis must be in 0..1, got ${o.hysteresis}`);
     if (!(o.minIou >= 0 && o.minIou <= 1)) throw new RangeError(`minIou must be in 0..1, got ${o.minIou}`);
     this.options = o;
@@ -172,21 +178,28 @@ export class FaceTracker {
 
   /**
    * Which track each box continues (box index → track index): greedy by IoU with where each track is
-   * expected at `timestampMs`, so a face that moved far between two sparse analyses keeps its id.
+   * expected at `timestampMs`, so a face that moved far between two sparse analyses keeps its id; then the
+   * boxes left, greedy by distance, continue the tracks left within maxJump face sizes and of a like size.
    */
   #match(boxes: readonly Box[], timestampMs: number): Map<number, number> {
-    const pairs: [number, number, number][] = [];
-    this.#tracks.forEach((track, t) => boxes.forEach((box, o) => {
-      const overlap = iou(expectedBox(track, timestampMs - track.lastSeenMs), box);
-      if (overlap >= this.options.minIou) pairs.push([overlap, t, o]);
+    const expected = this.#tracks.map((track) => expectedBox(track, timestampMs - track.lastSeenMs));
+    const overlaps: [number, number, number][] = [];
+    const jumps: [number, number, number][] = [];
+    expected.forEach((from, t) => boxes.forEach((box, o) => {
+      const overlap = iou(from, box);
+      if (overlap >= this.options.minIou) overlaps.push([-overlap, t, o]);
+      const jump = Math.hypot((centreOf(box).x - centreOf(from).x) / from.width, (centreOf(box).y - centreOf(from).y) / from.height);
+      const sizeRatio = box.width / from.width;
+      if (jump <= this.options.maxJump && sizeRatio <= MAX_SIZE_RATIO && sizeRatio >= 1 / MAX_SIZE_RATIO) jumps.push([jump, t, o]);
     }));
-    pairs.sort((a, b) => b[0] - a[0]);
     const trackTaken = new Set<number>();
     const matched = new Map<number, number>();
-    for (const [, t, o] of pairs) {
-      if (trackTaken.has(t) || matched.has(o)) continue;
-      trackTaken.add(t);
-      matched.set(o, t);
+    for (const pairs of [overlaps, jumps]) {
+      for (const [, t, o] of pairs.sort((a, b) => a[0] - b[0])) {
+        if (trackTaken.has(t) || matched.has(o)) continue;
+        trackTaken.add(t);
+        matched.set(o, t);
+      }
     }
     return matched;
   }
