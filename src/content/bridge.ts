@@ -200,7 +200,7 @@ class Bridge {
           type: 'analyse', streamId: message.streamId, seq: message.seq, frameWidth: message.frameWidth, frameHeight: message.frameHeight,
           views: message.views.map((view): AnalysedView => (CLONING_MESSAGES ? { layout: view.layout, rgba: view.pixels } : { layout: view.layout, rgb: encodeRgb(new Uint8Array(view.pixels)) })),
           timestampMs: message.timestampMs, classify: message.classify,
-          labelMode: this.#settings.labelMode, gestures: this.#settings.gestures, set: this.#inUse,
+          labelMode: this.#settings.labelMode, gestures: this.#settings.gestures, gestureIntervalMs: message.gestureIntervalMs, set: this.#inUse,
         });
         if (this.#relayMs.push(performance.now() - relayStarted) > STAGE_HISTORY) this.#relayMs.shift();
         if (!sent) port.postMessage({ type: 'analysisFailed', streamId: message.streamId, seq: message.seq } satisfies BridgeMessage);

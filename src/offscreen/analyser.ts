@@ -72,8 +72,9 @@ export interface AnalyseOptions {
   readonly labelMode: LabelMode;
   readonly emojiSet: EmojiSet;
   readonly classify: boolean;
-  /** Read the faces' gestures (the face landmarker, loaded the first time). */
+  /** Read the faces' gestures (the face landmarker, loaded the first time), one face at most every gestureIntervalMs (see GestureWatch). */
   readonly gestures: boolean;
+  readonly gestureIntervalMs: number;
 }
 
 /**
@@ -135,7 +136,7 @@ export class Analyser {
    * `gestures`, faces due a reading (see GestureWatch) are read by the face landmarker.
    */
   async analyse(frame: FrameSize, views: readonly ViewImage[], streamKey: string, timestampMs: number,
-    { labelMode, emojiSet, classify, gestures }: AnalyseOptions): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs; searchPending: boolean }> {
+    { labelMode, emojiSet, classify, gestures, gestureIntervalMs }: AnalyseOptions): Promise<{ faces: AnalysedFace[]; stageMs: AnalysisMs; searchPending: boolean }> {
     const set = parseEmojiSet(emojiSet, this.metadata.labels);
     const clock = stopwatch();
     const tracker = this.#trackerFor(streamKey, timestampMs);
@@ -156,7 +157,7 @@ export class Analyser {
     }));
     const tracked = tracker.update(observations, timestampMs, lookedFor(frame, views));
     const trackMs = clock.lap();
-    const watch = gestures ? this.#readGestures(streamKey, found, tracked, timestampMs) : null;
+    const watch = gestures ? this.#readGestures(streamKey, found, tracked, timestampMs, gestureIntervalMs) : null;
     if (!gestures) this.#gestures.delete(streamKey);
     const gesturesMs = clock.lap();
     const faces = describeFaces(tracked, frame.width, frame.height, labels, set, (id) => watch?.gestureOf(id) ?? null);
@@ -168,7 +169,7 @@ export class Analyser {
    * Reads the faces of `tracked` due a reading (see GestureWatch) with the face landmarker, each from the
    * view it was found in now; the stream's GestureWatch, or null while the landmarker loads (or failed to).
    */
-  #readGestures(streamKey: string, found: readonly FoundFace[], tracked: readonly TrackedFace[], timestampMs: number): GestureWatch | null {
+  #readGestures(streamKey: string, found: readonly FoundFace[], tracked: readonly TrackedFace[], timestampMs: number, intervalMs: number): GestureWatch | null {
     this.#landmarks ??= this.#loadLandmarks();
     const reader = this.#landmarks.reader;
     if (!reader) return null;
@@ -180,7 +181,7 @@ export class Analyser {
       const source = face.lastSeenMs === timestampMs ? foundFaceOf(face, found) : undefined;
       if (source && classifiable(source)) seen.set(face.id, source);
     }
-    const id = watch.due([...seen.keys()], timestampMs);
+    const id = watch.due([...seen.keys()], timestampMs, intervalMs);
     if (id === null) return watch;
     const face = seen.get(id)!;
     try {

@@ -51,7 +51,7 @@ chrome.runtime.onConnect.addListener((port) => {
       analysers.streamStarted(key);
       const frame = { width: request.frameWidth, height: request.frameHeight };
       const { faces, stageMs, searchPending } = await ready.analyse(frame, views, key, request.timestampMs, {
-        labelMode: request.labelMode, emojiSet: request.set, classify: request.classify, gestures: request.gestures,
+        labelMode: request.labelMode, emojiSet: request.set, classify: request.classify, gestures: request.gestures, gestureIntervalMs: request.gestureIntervalMs,
       });
       reply({
         type: 'faces', streamId: request.streamId, seq: request.seq, timestampMs: request.timestampMs, faces, searchPending,

@@ -1,11 +1,10 @@
-import { DEFAULTS } from '../pipeline/defaults';
 import { GestureReader, type Blendshapes, type Gesture } from '../pipeline/gestures/gestureReader';
 
 /**
  * The gestures of one stream's faces, by face id: which face is due a reading of the face landmarker
- * (one reading per DEFAULTS.gestures.readIntervalMs for the whole stream, of the face read longest ago:
- * with several faces each is read less often, and the landmarker's cost stays that of one face), and
- * each face's GestureReader.
+ * (one reading per interval for the whole stream, DEFAULTS.gestures.readIntervalMs or longer under
+ * pressure, of the face read longest ago: with several faces each is read less often, and the
+ * landmarker's cost stays that of one face), and each face's GestureReader.
  */
 export class GestureWatch {
   readonly #faces = new Map<number, { reader: GestureReader; readAtMs: number; gesture: Gesture | null }>();
@@ -16,9 +15,9 @@ export class GestureWatch {
     for (const id of [...this.#faces.keys()]) if (!ids.includes(id)) this.#faces.delete(id);
   }
 
-  /** Of the faces `ids` that can be read at `timestampMs`, the one to read now, if any. */
-  due(ids: readonly number[], timestampMs: number): number | null {
-    if (ids.length === 0 || timestampMs - this.#readAtMs < DEFAULTS.gestures.readIntervalMs) return null;
+  /** Of the faces `ids` that can be read at `timestampMs`, the one to read now, if any, with readings at most every `intervalMs`. */
+  due(ids: readonly number[], timestampMs: number, intervalMs: number): number | null {
+    if (ids.length === 0 || timestampMs - this.#readAtMs < intervalMs) return null;
     const readAt = (id: number) => this.#faces.get(id)?.readAtMs ?? -Infinity;
     return ids.reduce((oldest, id) => (readAt(id) < readAt(oldest) ? id : oldest));
   }

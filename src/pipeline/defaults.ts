@@ -193,9 +193,12 @@ export const DEFAULTS = {
      * A stream's faces are read by the face landmarker one at a time, one reading at most this often, ms.
      * A reading takes about 30 ms here (its mesh model at 192 × 192 on wasm, whatever the crop's size:
      * README, "Gestures"), several times a face's classification: gestures are held for a while, and one
-     * face is read often enough at this rate; with three, each is read every 1.2 s.
+     * face is read often enough at this rate; with three, each is read every 1.2 s. Under pressure it
+     * doubles with the analyses' pace (AnalysisPacer.gestureIntervalMs), up to maxReadIntervalMs: of what an
+     * analysis does, gestures give way first.
      */
     readIntervalMs: 400,
+    maxReadIntervalMs: 1600,
     /** The part of the view read around a face's box, on each side, in box sizes (the landmarker finds the face in it). */
     margin: 0.25,
   },

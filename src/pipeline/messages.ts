@@ -107,7 +107,9 @@ export type HookMessage =
       /** What the analyser is shown of the frame (see views.ts). */
       readonly views: readonly HookView[];
       /** False: only faces not classified yet are classified (see Analyser.analyse). */
-      readonly classify: boolean }
+      readonly classify: boolean;
+      /** The stream's faces are read for gestures at most this often now, ms (see AnalysisPacer.gestureIntervalMs). */
+      readonly gestureIntervalMs: number }
   | { readonly type: 'stats'; readonly stats: StreamStats }
   | { readonly type: 'streamEnded'; readonly streamId: string }
   /** A tick for the stream's frames every `intervalMs` from outside the page, or (null) no more: see OutsideClock. */
@@ -155,8 +157,9 @@ export type AnalyserRequest =
       readonly labelMode: 'seven' | 'five';
       /** False: only faces not classified yet are classified (see Analyser.analyse). */
       readonly classify: boolean;
-      /** Whether to read gestures (the setting). */
+      /** Whether to read gestures (the setting), and at most how often now (ms, the page's pace). */
       readonly gestures: boolean;
+      readonly gestureIntervalMs: number;
       /** The set in use, its entries as artwork keys (an emoji, or a custom image's key). */
       readonly set: EmojiSet }
   /** Renders these emoji of the palette. */
@@ -253,7 +256,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
   if (type !== 'stats' && !(typeof value.streamId === 'string' && STREAM_ID.test(value.streamId))) return `${String(type)}: bad streamId`;
   switch (type) {
     case 'analyse': {
-      const { streamId, seq, frameWidth, frameHeight, views, timestampMs, classify } = value;
+      const { streamId, seq, frameWidth, frameHeight, views, timestampMs, classify, gestureIntervalMs } = value;
       if (!isCount(seq, Number.MAX_SAFE_INTEGER)) return 'analyse: seq must be a non-negative integer';
       if (!isCount(frameWidth, MAX_FRAME_SIDE) || !isCount(frameHeight, MAX_FRAME_SIDE) || frameWidth === 0 || frameHeight === 0) {
         return `analyse: frameWidth and frameHeight must be 1..${MAX_FRAME_SIDE}`;
@@ -267,7 +270,11 @@ export function parseHookMessage(value: unknown): HookMessage | string {
       }
       if (!isReal(timestampMs, Number.MAX_SAFE_INTEGER)) return 'analyse: timestampMs must be a finite number ≥ 0';
       if (typeof classify !== 'boolean') return 'analyse: classify must be true or false';
-      return { type, streamId: streamId as string, seq, frameWidth, frameHeight, views: parsed, timestampMs, classify };
+      const { readIntervalMs, maxReadIntervalMs } = DEFAULTS.gestures;
+      if (!isReal(gestureIntervalMs, maxReadIntervalMs) || gestureIntervalMs < readIntervalMs) {
+        return `analyse: gestureIntervalMs must be a number ${readIntervalMs}..${maxReadIntervalMs}`;
+      }
+      return { type, streamId: streamId as string, seq, frameWidth, frameHeight, views: parsed, timestampMs, classify, gestureIntervalMs };
     }
     case 'stats': {
       const s = value.stats;

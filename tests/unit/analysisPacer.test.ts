@@ -186,6 +186,17 @@ describe('AnalysisPacer', () => {
     expect(intervals.at(-1)).toBe(DEFAULTS.search.intervalMs);
   });
 
+  it('reads gestures less often under pressure, first of all, up to maxReadIntervalMs, and back once it is gone', () => {
+    const pacer = new AnalysisPacer();
+    const { readIntervalMs, maxReadIntervalMs } = DEFAULTS.gestures;
+    expect(pacer.gestureIntervalMs(0)).toBe(readIntervalMs);
+    run(pacer, 0, 6, () => [face(1)], () => true);
+    expect(pacer.gestureIntervalMs(6000)).toBe(maxReadIntervalMs);
+    const intervals: number[] = [];
+    for (let t = 6000; t <= 20_000; t += 1000) intervals.push(pacer.gestureIntervalMs(t));
+    expect(intervals.at(-1)).toBe(readIntervalMs);
+  });
+
   it('searches at once when the stream starts afresh (switched on again), even under pressure, which it keeps', () => {
     const pacer = new AnalysisPacer();
     const busy = run(pacer, 0, 6, () => [face(1)], () => true);

@@ -6,7 +6,7 @@ const view = (layout: ViewLayout, bytes = layout.width * layout.height * 4) => (
 const search = searchLayout(1280, 720);
 const follow = followLayouts([{ x: 0.4, y: 0.3, width: 0.1, height: 0.2 }, { x: 0.95, y: 0.9, width: 0.1, height: 0.2 }], 1280, 720)[0]!;
 const frame = (views: unknown[] = [view(search), view(follow)]) => ({
-  type: 'analyse', streamId: 'a1b2-c3', seq: 7, frameWidth: 1280, frameHeight: 720, views, timestampMs: 1234.5, classify: true,
+  type: 'analyse', streamId: 'a1b2-c3', seq: 7, frameWidth: 1280, frameHeight: 720, views, timestampMs: 1234.5, classify: true, gestureIntervalMs: 400,
 });
 const stats = {
   streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, emojiFps: 29, analysesPerSecond: 18, analysisIntervalMs: 250, yielding: false,
@@ -53,6 +53,10 @@ describe('messages from the page world (the bridge checks each)', () => {
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, drawing: 'yes' } })).toMatch(/drawing/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, yielding: 1 } })).toMatch(/yielding must be true or false/);
     expect(parseHookMessage({ ...frame(), classify: 'no' })).toMatch(/classify must be true or false/);
+    // Gestures read more often than the default (a page driving the landmarker), or not at all: refused.
+    for (const gestureIntervalMs of [0, 399, 1601, Infinity, '400', undefined]) {
+      expect(parseHookMessage({ ...frame(), gestureIntervalMs }), String(gestureIntervalMs)).toMatch(/gestureIntervalMs must be a number 400\.\.1600/);
+    }
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, placementErrorPct: Number.NaN } })).toMatch(/placementErrorPct/);
     expect(parseHookMessage({ type: 'stats', stats: { ...stats, cameraFrames: -1 } })).toMatch(/cameraFrames must be a count/);
     expect(parseHookMessage({ type: 'problem', streamId: 's', problem: 'frame', detail: 42 })).toMatch(/detail must be text/);

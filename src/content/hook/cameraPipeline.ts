@@ -324,7 +324,8 @@ export class CameraPipeline {
     this.#inFlight.set(seq, performance.now());
     const classify = this.#pacer.classifyDue(timestampMs);
     this.#pacer.sent(timestampMs, plan, classify);
-    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, frameWidth, frameHeight, views, timestampMs, classify }, views.map((view) => view.pixels));
+    const gestureIntervalMs = this.#pacer.gestureIntervalMs(timestampMs);
+    this.#link.send({ type: 'analyse', streamId: this.streamId, seq, frameWidth, frameHeight, views, timestampMs, classify, gestureIntervalMs }, views.map((view) => view.pixels));
     // Only the faces followed are found again on this frame: the others' places in its result are predicted.
     this.#drawn.set(timestampMs, {
       width: frame.displayWidth, height: frame.displayHeight,

@@ -127,6 +127,16 @@ export class AnalysisPacer {
     this.#previous.clear();
   }
 
+  /**
+   * At most how often the stream's faces are read for gestures at `nowMs`, ms: DEFAULTS.gestures'
+   * readIntervalMs, doubled per pressure step up to maxReadIntervalMs (gestures give way first).
+   */
+  gestureIntervalMs(nowMs: number): number {
+    this.#recover(nowMs);
+    const { readIntervalMs, maxReadIntervalMs } = DEFAULTS.gestures;
+    return Math.min(maxReadIntervalMs, readIntervalMs * 2 ** this.#level);
+  }
+
   /** True while analyses run slower than their pace to keep the call's frames on time. */
   yielding(nowMs: number): boolean {
     this.#recover(nowMs);
