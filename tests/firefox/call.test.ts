@@ -117,6 +117,34 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
     await page.close();
   }, 60_000);
 
+  it('answers like the camera\'s track: clones, the camera\'s own answer to constraints, stop() ends the camera\'s frames', async () => {
+    /** In a call on `host`: its video track's clone, and what applyConstraints answers (the clip camera refuses a frame rate). */
+    const probe = async (host: string) => {
+      const page = await firefox.newPage();
+      await page.goto(firefox.url(host));
+      const track = await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }, true));
+      const checks = await page.evaluate(async () => {
+        const t = window.emofaceCall.localTrack();
+        const clone = t.clone();
+        const same = clone.label === t.label && clone.getSettings().deviceId === t.getSettings().deviceId;
+        const applied = await t.applyConstraints({ frameRate: 15 }).then(() => 'applied', (error: Error) => `${error.name}: ${error.message}`);
+        clone.stop();
+        return { same, applied, cloneEnded: clone.readyState, originalAfterCloneStop: t.readyState };
+      });
+      return { page, track, checks };
+    };
+    const own = await probe('example.com');
+    await own.page.close();
+    const { page, track, checks } = await probe('meet.google.com');
+    expect(track).toMatchObject({ audioTracks: 1, videoTracks: 1, readyState: 'live', label: 'emoface clip camera' });
+    expect(checks).toEqual({ ...own.checks, same: true, cloneEnded: 'ended', originalAfterCloneStop: 'live' });
+    await expect.poll(async () => (await tabStatus()).streams.length, { timeout: 10_000 }).toBe(1);
+    expect(await page.evaluate(async () => (await window.emofaceCall.stop()).readyState)).toBe('ended');
+    // The camera itself stopped: its frames end, so the page side reports the stream gone.
+    await expect.poll(async () => (await tabStatus()).streams.length, { timeout: 5000 }).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it('follows the settings during the call within a second: off, on, another emoji set', async () => {
     const { page } = await openCall('meet.google.com');
     await waitFor(page, emojiShown, 30_000);
