@@ -3,7 +3,8 @@
 // Chromium, as the analyser runs it) reads of each photo's face: its 52 blendshape scores and the head's
 // yaw, pitch and roll. Writes the readings, with this command and the photos' source, for the gesture
 // tests (tests/fixtures/blendshapes.json), and prints the share of the faces read on which each gesture's
-// condition holds (one reading, as a still shows it: src/pipeline/gestures/gestureReader.ts).
+// condition holds (one reading, as a still shows it: src/pipeline/gestures/gestureReader.ts), and the
+// median time of a reading.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +38,11 @@ const { page, close } = await openBuiltPage({
 try {
   await page.evaluate(() => window.emofaceBlendshapes.then(() => undefined));
   const readings = [];
+  const times = [];
   for (const photo of photos) {
     const { data, info } = await sharp(photo).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    const reading = await page.evaluate(async ([b64, w, h]) => (await window.emofaceBlendshapes)(b64, w, h), [data.toString('base64'), info.width, info.height]);
+    const { reading, ms } = await page.evaluate(async ([b64, w, h]) => (await window.emofaceBlendshapes)(b64, w, h), [data.toString('base64'), info.width, info.height]);
+    times.push(ms);
     const name = `${basename(dirname(photo))}/${basename(photo)}`;
     if (!reading) {
       console.log(`${name}: no face`);
@@ -55,6 +58,8 @@ try {
   const command = `node scripts/blendshapes.mjs ${positionals.map(shown).join(' ')} --out ${shown(options.out)}${options.source ? ` --source ${JSON.stringify(options.source)}` : ''}`;
   writeFileSync(options.out, `${JSON.stringify({ command, source: options.source, model: 'models/face-landmarker/model.json', readings }, null, 1)}\n`);
   console.log(`${readings.length} of ${photos.length} photos read; wrote ${options.out}`);
+  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
+  console.log(`a reading took ${median.toFixed(1)} ms (median of ${times.length})`);
   const { module: rules } = await runnerImport(join(ROOT, 'src', 'pipeline', 'gestures', 'gestureReader.ts'), { configFile: false, logLevel: 'warn' });
   const held = readings.map((reading) => rules.conditions(reading.blendshapes));
   for (const gesture of ['eyesClosed', 'wink', 'kiss', 'mouthOpen', 'cheeksPuffed', 'browRaised']) {
