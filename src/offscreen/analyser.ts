@@ -159,7 +159,9 @@ export class Analyser {
     const trackMs = clock.lap();
     const watch = gestures ? this.#readGestures(streamKey, found, tracked, timestampMs, gestureIntervalMs) : null;
     if (!gestures) this.#gestures.delete(streamKey);
-    const gesturesMs = clock.lap();
+    const readingMs = clock.lap();
+    // Counted only where a face was read: the stage's median is a reading's.
+    const gesturesMs = watch?.lastReadMs === timestampMs ? readingMs : 0;
     const faces = describeFaces(tracked, frame.width, frame.height, labels, set, (id) => watch?.gestureOf(id) ?? null);
     const searchPending = this.#searches.get(streamKey)?.pending ?? false;
     return { faces, stageMs: { search: searchMs, follow: followMs, align, classify: classifyMs, gestures: gesturesMs, track: trackMs }, searchPending };

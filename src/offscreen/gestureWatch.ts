@@ -10,6 +10,11 @@ export class GestureWatch {
   readonly #faces = new Map<number, { reader: GestureReader; readAtMs: number; gesture: Gesture | null }>();
   #readAtMs = -Infinity;
 
+  /** When a face of the stream was last read, ms (−Infinity: never). */
+  get lastReadMs(): number {
+    return this.#readAtMs;
+  }
+
   /** Forgets the faces not among `ids` (the stream's tracked faces). */
   keepOnly(ids: readonly number[]): void {
     for (const id of [...this.#faces.keys()]) if (!ids.includes(id)) this.#faces.delete(id);

@@ -7,12 +7,14 @@ describe('which faces the face landmarker reads', () => {
 
   it('reads one face per interval for the whole stream, the one read longest ago first', () => {
     const watch = new GestureWatch();
+    expect(watch.lastReadMs).toBe(-Infinity);
     expect(watch.due([], 0, every)).toBeNull();
     expect(watch.due([1, 2, 3], 0, every)).toBe(1);
     watch.record(1, {}, 0);
     expect(watch.due([1, 2, 3], every - 1, every)).toBeNull();
     expect(watch.due([1, 2, 3], every, every)).toBe(2);
     watch.record(2, {}, every);
+    expect(watch.lastReadMs).toBe(every);
     expect(watch.due([1, 2, 3], 2 * every, every)).toBe(3);
     watch.record(3, {}, 2 * every);
     expect(watch.due([1, 2, 3], 3 * every, every)).toBe(1);
