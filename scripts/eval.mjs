@@ -19,6 +19,9 @@
 // --align landmarks (emoface's analyser, with --detect) aligns each face on the face landmarker's irises and
 // mouth instead of the detector's eyes and mouth (the detector's where the landmarker finds no face; the
 // output's alignedBy counts both): what landmark-based alignment would change in the expression's accuracy.
+// It also says how much of each face's oval (the landmarker's) the emoji placed from the detector's box
+// covers: ovalCovered, the median and 5th percentile of the share of oval points under the emoji's disc,
+// and the share of faces covered whole.
 // Prints JSON: accuracy, n, per-label recall, the confusion matrix (rows true, columns predicted, in the
 // order of "labels"), images with no face, and fiveLabel: accuracy and n on the images of the five labels of
 // 'five' mode (FIVE_LABELS), each predicted as the most probable of those five.
@@ -178,12 +181,14 @@ async function openFaceApi() {
   };
 }
 
+/** A share to four decimals, as printed. */
+const round = (x) => Math.round(x * 10_000) / 10_000;
+
 /**
  * The printed scores of `predictions` (each {probabilities in label order} or null for no face) against
  * `truths` (label indices); `five`: the label indices of fiveLabel.
  */
 function score(truths, predictions, five) {
-  const round = (x) => Math.round(x * 10_000) / 10_000;
   const argmax = (p, among) => among.reduce((best, i) => (p[i] > p[best] ? i : best));
   const every = meta.labels.map((_, i) => i);
   const confusion = meta.labels.map(() => meta.labels.map(() => 0));
@@ -231,9 +236,12 @@ try {
     });
     writeFileSync(resolve(options.keypoints), `${JSON.stringify(Object.fromEntries(faces), null, 1)}\n`);
   }
+  const covered = predictions.map((face) => face?.ovalCovered).filter((share) => typeof share === 'number').sort((a, b) => a - b);
+  const at = (q) => covered[Math.min(covered.length - 1, Math.floor(q * covered.length))] ?? null;
   const alignedBy = options.align === 'detector' ? {} : {
     align: options.align,
     alignedBy: Object.fromEntries(['landmarks', 'detector'].map((by) => [by, predictions.filter((face) => face?.alignedBy === by).length])),
+    ovalCovered: { n: covered.length, median: at(0.5) === null ? null : round(at(0.5)), p5: at(0.05) === null ? null : round(at(0.05)), whole: covered.length ? round(covered.filter((share) => share === 1).length / covered.length) : null },
   };
   console.log(JSON.stringify({
     data, detect: options.detect, ...classifier.describe, ...score(list.map(([, truth]) => truth), predictions, five), ...alignedBy,

@@ -19,7 +19,7 @@ declare global {
        * the photo's pixels, exactly as the analyser passes it to alignFace, and the probabilities of its
        * crop (aligned as `alignment` says, see Analyser.facesOf); null when no face is found.
        */
-      largestFace(rgba: string, width: number, height: number, alignment: Alignment): Promise<{ detection: Detection; probabilities: number[]; alignedBy: Alignment } | null>;
+      largestFace(rgba: string, width: number, height: number, alignment: Alignment): Promise<{ detection: Detection; probabilities: number[]; alignedBy: Alignment; ovalCovered: number | null } | null>;
     }>;
   }
 }
@@ -38,6 +38,6 @@ window.emofaceEval = Analyser.create((path) => new URL(path, location.origin).hr
     if (faces.length === 0) return null;
     const area = ({ box }: Detection) => box.width * box.height;
     const largest = faces.reduce((a, b) => (area(b.detection) > area(a.detection) ? b : a));
-    return { detection: largest.detection, probabilities: [...largest.probabilities], alignedBy: largest.alignedBy };
+    return { detection: largest.detection, probabilities: [...largest.probabilities], alignedBy: largest.alignedBy, ovalCovered: largest.ovalCovered };
   },
 }));

@@ -7,12 +7,13 @@ import { parseEmojiSet, scoresForMode, type EmojiSet, type LabelMode } from '../
 import { parseExpressionMetadata, type ExpressionMetadata } from '../pipeline/expressionMetadata';
 import type { AnalysedFace, StageMs } from '../pipeline/messages';
 import { FaceTracker, type TrackedFace } from '../pipeline/track/tracker';
+import { placeEmoji, type Placement } from '../pipeline/render/overlay';
 import { blockLuma, SearchScheduler } from '../pipeline/schedule/searchScheduler';
 import { KEYPOINT_NAMES, type Box, type Detection, type Keypoints, type Point } from '../pipeline/types';
 import { cellAt, followLayouts, searchLayout, searchTiles, viewToFrame, type ViewCell, type ViewKind, type ViewLayout } from '../pipeline/views';
 import { ExpressionModel, type Backend } from './expressionModel';
 import { FaceFinder } from './faceDetector';
-import { FaceLandmarkReader } from './faceLandmarker';
+import { FaceLandmarkReader, type FaceReading } from './faceLandmarker';
 import { GestureWatch } from './gestureWatch';
 import { paintView } from './viewPainter';
 
@@ -22,6 +23,11 @@ export interface FaceExpression {
   readonly probabilities: Float32Array;
   /** Whose points placed the model's crop: the detector's keypoints, or the face landmarker's (see facesOf). */
   readonly alignedBy: Alignment;
+  /**
+   * With the landmarker's reading of the face (alignment 'landmarks'): the share of its face oval's points
+   * that the emoji placed from the detector's box covers (its disc, as drawn); null without one.
+   */
+  readonly ovalCovered: number | null;
 }
 
 /** Whose eyes and mouth align a face for the expression model: the face detector's keypoints, or the face landmarker's irises and lips. */
@@ -229,28 +235,22 @@ export class Analyser {
       x: box.x / frame.width, y: box.y / frame.height, width: box.width / frame.width, height: box.height / frame.height,
     }));
     const found = this.#find(frame, [search, ...followLayouts(boxes, frame.width, frame.height).map(paint)]).found.filter(classifiable);
-    const keypoints = alignment === 'landmarks' ? await this.#landmarkKeypoints(found) : found.map(() => null);
-    const probabilities = await this.#model.classify(found.map((face, i) => this.#align(face, keypoints[i] ?? face.inView.keypoints)));
-    return found.map((face, i) => ({ detection: face.inFrame, probabilities: probabilities[i]!, alignedBy: keypoints[i] ? 'landmarks' : 'detector' }));
+    const readings = alignment === 'landmarks' ? await this.#readLandmarks(found) : found.map(() => null);
+    const keypoints = found.map((face, i) => (readings[i] ? withLandmarkEyesAndMouth(face.inView.keypoints, readings[i]) : face.inView.keypoints));
+    const probabilities = await this.#model.classify(found.map((face, i) => this.#align(face, keypoints[i])));
+    return found.map((face, i) => ({
+      detection: face.inFrame, probabilities: probabilities[i]!, alignedBy: readings[i] ? 'landmarks' : 'detector',
+      ovalCovered: readings[i] ? coveredShare(readings[i].oval, placeEmoji(face.inView.box, 0)) : null,
+    }));
   }
 
-  /**
-   * Each face's keypoints (in its view's pixels) with the eyes and mouth the face landmarker reads, each
-   * eye the iris nearest the detector's; null where it finds no face. Loads the landmarker (a failure throws).
-   */
-  async #landmarkKeypoints(faces: readonly FoundFace[]): Promise<(Keypoints | null)[]> {
+  /** The face landmarker's reading of each face (in its view's pixels), null where it finds none. Loads the landmarker (a failure throws). */
+  async #readLandmarks(faces: readonly FoundFace[]): Promise<(FaceReading | null)[]> {
     this.#landmarks ??= this.#loadLandmarks();
     await this.#landmarks.loading;
     const reader = this.#landmarks.reader;
     if (!reader) throw this.#landmarks.error;
-    return faces.map(({ view, inView: { box, keypoints } }) => {
-      const reading = reader.read(view, aroundFace(box, view));
-      if (!reading) return null;
-      const [a, b] = reading.irises;
-      const near = (to: Point, p: Point) => Math.hypot(p.x - to.x, p.y - to.y);
-      const [rightEye, leftEye] = near(keypoints.rightEye, a) + near(keypoints.leftEye, b) <= near(keypoints.rightEye, b) + near(keypoints.leftEye, a) ? [a, b] : [b, a];
-      return { ...keypoints, rightEye, leftEye, mouth: reading.mouth };
-    });
+    return faces.map(({ view, inView: { box } }) => reader.read(view, aroundFace(box, view)));
   }
 
   /** Probabilities for ready-made model crops (uint8 gray at the model's input size): for evaluation on crops. */
@@ -366,6 +366,20 @@ function foundFaceOf(face: TrackedFace, found: readonly FoundFace[]): FoundFace 
     if (overlap > bestOverlap) [best, bestOverlap] = [candidate, overlap];
   }
   return best;
+}
+
+/** The detector's `keypoints` with the eyes and mouth of the landmarker's `reading`, each eye the iris nearest the detector's. */
+function withLandmarkEyesAndMouth(keypoints: Keypoints, reading: FaceReading): Keypoints {
+  const [a, b] = reading.irises;
+  const near = (to: Point, p: Point) => Math.hypot(p.x - to.x, p.y - to.y);
+  const [rightEye, leftEye] = near(keypoints.rightEye, a) + near(keypoints.leftEye, b) <= near(keypoints.rightEye, b) + near(keypoints.leftEye, a) ? [a, b] : [b, a];
+  return { ...keypoints, rightEye, leftEye, mouth: reading.mouth };
+}
+
+/** The share of `points` inside the disc an emoji placed at `placement` shows (its artwork's face fills the square's inscribed circle). */
+function coveredShare(points: readonly Point[], placement: Placement): number {
+  const inside = points.filter((p) => Math.hypot(p.x - placement.x, p.y - placement.y) <= placement.size / 2).length;
+  return inside / points.length;
 }
 
 /** The whole pixels of `view` around a face's `box`, DEFAULTS.gestures.margin box sizes more on each side. */

@@ -8,6 +8,8 @@ const MODEL_FILE = `models/face-landmarker/${landmarkerFacts.file}`;
 /** Indices in MediaPipe's 478-point face mesh: the two irises' centres, and the lips' inner middle (upper, lower). */
 const IRIS_CENTRES = [468, 473] as const;
 const INNER_LIPS = [13, 14] as const;
+/** The face oval's 36 points in MediaPipe's face mesh, around from the forehead's middle. */
+const FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109] as const;
 
 /** What MediaPipe's FaceLandmarker reads of one face. */
 export interface FaceReading {
@@ -20,6 +22,8 @@ export interface FaceReading {
   /** The irises' centres and the mouth's (between the lips' inner middles), in the pixels of the image read. */
   readonly irises: readonly [Point, Point];
   readonly mouth: Point;
+  /** The face's outline (forehead, cheeks, chin), in the pixels of the image read. */
+  readonly oval: readonly Point[];
 }
 
 /**
@@ -60,7 +64,7 @@ export class FaceLandmarkReader {
     const [upper, lower] = INNER_LIPS.map(at) as [Point, Point];
     return {
       blendshapes: Object.fromEntries(categories.map((c) => [c.categoryName, c.score])), ...headTurn(matrix),
-      irises: [at(IRIS_CENTRES[0]), at(IRIS_CENTRES[1])], mouth: { x: (upper.x + lower.x) / 2, y: (upper.y + lower.y) / 2 },
+      irises: [at(IRIS_CENTRES[0]), at(IRIS_CENTRES[1])], mouth: { x: (upper.x + lower.x) / 2, y: (upper.y + lower.y) / 2 }, oval: FACE_OVAL.map(at),
     };
   }
 

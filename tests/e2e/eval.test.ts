@@ -144,10 +144,13 @@ it('writes each photo\'s largest face with --keypoints, in the upright photo\'s 
   }
 });
 
-it('aligns the faces on the face landmarker\'s irises and mouth with --align landmarks, and counts them', () => {
+it('aligns the faces on the face landmarker\'s irises and mouth with --align landmarks, counts them, and measures the emoji\'s cover of each face\'s oval', () => {
   const result = evaluate(folder, '--detect', '--align', 'landmarks');
-  expect(Object.keys(result)).toEqual([...FIELDS('models'), 'align', 'alignedBy']);
+  expect(Object.keys(result)).toEqual([...FIELDS('models'), 'align', 'alignedBy', 'ovalCovered']);
   expect(result).toMatchObject({ detect: true, n: 5, noFace: 1, align: 'landmarks', alignedBy: { landmarks: 4, detector: 0 } });
+  // Upright faces: the emoji placed from the detector's box covers their oval, all of it or nearly.
+  expect(result.ovalCovered).toMatchObject({ n: 4, median: 1 });
+  expect(result.ovalCovered.p5).toBeGreaterThan(0.9);
   expect(total(result.confusion)).toBe(4);
 });
 
