@@ -10,6 +10,8 @@ import { CameraPipeline, type HookState } from './hook/cameraPipeline';
 
 /** How long getUserMedia waits for the bridge to say whether emoface is on here (ms). */
 const BRIDGE_WAIT_MS = 1500;
+/** How long getUserMedia waits for the camera's frames to be readable before handing emoface's track over anyway (ms). */
+const START_WAIT_MS = 3000;
 
 /** Set on window once the hook is in: a second injection (after an extension update) must not wrap twice. */
 const INSTALLED = Symbol.for('emoface.hook');
@@ -47,11 +49,20 @@ function install(): void {
       const current = await link.state(BRIDGE_WAIT_MS);
       if (!current?.on) return stream;
       try {
-        const video = stream.getVideoTracks().map((camera) => {
+        const video = await Promise.all(stream.getVideoTracks().map(async (camera) => {
           const pipeline = new CameraPipeline(camera, link, () => state, () => pipelines.delete(pipeline.streamId));
           pipelines.set(pipeline.streamId, pipeline);
-          return pipeline.output;
-        });
+          // A camera whose frames cannot be read here (Firefox where autoplay is blocked) goes to the page
+          // as it is: its pipeline has ended by itself, leaving the camera running.
+          const readable = await Promise.race([
+            pipeline.started.then(() => true, (error: unknown) => {
+              link.send({ type: 'problem', streamId: 'getUserMedia', problem: 'camera', detail: String(error) });
+              return false;
+            }),
+            new Promise<boolean>((resolve) => setTimeout(resolve, START_WAIT_MS, true)),
+          ]);
+          return readable ? pipeline.output : camera;
+        }));
         return new MediaStream([...stream.getAudioTracks(), ...video]);
       } catch (error) {
         link.send({ type: 'problem', streamId: 'getUserMedia', problem: 'camera', detail: String(error) });

@@ -250,6 +250,37 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
   }, 120_000);
 });
 
+describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in Firefox where autoplay is blocked', () => {
+  it('hands the call the camera itself when it cannot play the camera, and the popup says why', async () => {
+    // "Block Audio and Video", and every play() needing a user's click (media.autoplay.blocking_policy 2):
+    // emoface's <video> of the camera may not play, so it cannot read its frames. Firefox's own fake
+    // camera (the clip camera plays a video too, which these settings also stop).
+    const blockedSite = await startCallServer();
+    const blocked = await launchFirefox({
+      extensionDir: DIST_FIREFOX, port: blockedSite.port, prefs: { 'media.autoplay.default': 5, 'media.autoplay.blocking_policy': 2 },
+    });
+    try {
+      const popup = await blocked.extensionPage('src/popup/index.html');
+      const page = await blocked.newPage();
+      await page.evaluateOnNewDocument(recordPeers);
+      await page.goto(blocked.url('meet.google.com'));
+      await page.evaluate(() => window.emofaceCall.start({ width: 640, height: 480, frameRate: 30 }, false));
+      const status = () => popup.evaluate(async () => {
+        const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
+        return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' }) as Promise<{ lastError: { key: string; args: string[] } | null; streams: unknown[] }>;
+      });
+      // Frames reach the call (WebRTC's own count: the page's own <video> may not play either).
+      expect((await callRates(page, 3000)).source.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
+      const { lastError, streams } = await status();
+      expect(lastError).toMatchObject({ key: 'cameraUnwrapped', args: [expect.stringMatching(/^NotAllowedError/)] });
+      expect(streams).toEqual([]);
+    } finally {
+      await blocked.close();
+      await blockedSite.close();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!existsSync(FIREFOX_PATH))('emoface in Firefox when its analyser fails', () => {
   it('keeps the camera flowing, unchanged, and the popup says why', async () => {
     // Headless, Firefox has no WebGL: MediaPipe's detector loads but fails on every frame.

@@ -17,6 +17,11 @@ export interface CameraFrames {
   readonly frames: ReadableStream<VideoFrame>;
   readonly sink: WritableStream<VideoFrame>;
   readonly output: MediaStreamTrack;
+  /**
+   * Settles once the camera's frames can be read, or fails with why they cannot (Firefox refuses to
+   * play the <video> where autoplay is blocked): then `frames` fails too, and the camera is left running.
+   */
+  readonly started: Promise<void>;
   /** Stops the camera (its light goes off); `frames` then ends. */
   release(): void;
 }
@@ -46,7 +51,7 @@ export function cameraFrames(camera: MediaStreamTrack, clock: OutsideClock, onPr
   if (import.meta.env.MODE === 'firefox') return throughVideoAndCanvas(camera, clock, onProblem);
   if (!Processor || !Generator) throw new Error('this browser has no MediaStreamTrackProcessor and MediaStreamTrackGenerator');
   const generator = new Generator({ kind: 'video' });
-  return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator, release: () => camera.stop() };
+  return { frames: new Processor({ track: camera }).readable, sink: generator.writable, output: generator, started: Promise.resolve(), release: () => camera.stop() };
 }
 
 /**
@@ -92,6 +97,7 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock, on
   };
   // Set as the stream is made (its start runs in its constructor).
   let queue!: ReadableStreamDefaultController<VideoFrame>;
+  let started!: Promise<void>;
   /** The video's current frame as a frame of its own, by the cheapest way its kind allows. */
   const currentFrame = (timestamp: number) => {
     if (planar !== false) {
@@ -150,7 +156,11 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock, on
       camera.addEventListener('ended', endFrames, { once: true });
       document.addEventListener('visibilitychange', onVisibility);
       onVisibility();
-      video.play().catch((error: unknown) => controller.error(error));
+      started = video.play();
+      started.catch((error: unknown) => {
+        stopVideo();
+        controller.error(error);
+      });
     },
     cancel: stopVideo,
   }, { highWaterMark: 1 });
@@ -175,5 +185,5 @@ function throughVideoAndCanvas(camera: MediaStreamTrack, clock: OutsideClock, on
     camera.stop();
     endFrames();
   };
-  return { frames, sink, output, release };
+  return { frames, sink, output, started, release };
 }

@@ -56,6 +56,8 @@ export class CameraPipeline {
   readonly streamId = randomId();
   /** The track handed to the page. */
   readonly output: MediaStreamTrack;
+  /** Settles once the camera's frames can be read, or fails with why they cannot (see CameraFrames.started). */
+  readonly started: Promise<void>;
   readonly #camera: MediaStreamTrack;
   readonly #link: BridgeLink;
   readonly #state: () => HookState;
@@ -86,6 +88,8 @@ export class CameraPipeline {
   readonly #total = { framesIn: 0, framesOut: 0 };
   #window = CameraPipeline.#emptyWindow(-1, 0, false);
   #lastProblem = '';
+  /** The camera's frames could not be read at all (see started). */
+  #unreadable = false;
   /** While the stream's frames are taken on the bridge's ticks (see OutsideClock): what to call at each. */
   #onTick: (() => void) | null = null;
 
@@ -95,7 +99,7 @@ export class CameraPipeline {
     this.#link = link;
     this.#state = state;
     this.#onEnded = onEnded;
-    const { frames, sink, output, release } = cameraFrames(camera, {
+    const { frames, sink, output, started, release } = cameraFrames(camera, {
       start: (intervalMs, onTick) => {
         this.#onTick = onTick;
         link.send({ type: 'clock', streamId: this.streamId, intervalMs });
@@ -106,6 +110,11 @@ export class CameraPipeline {
         link.send({ type: 'clock', streamId: this.streamId, intervalMs: null });
       },
     }, (error) => this.#problem(error));
+    this.started = started;
+    // The hook tells why a camera's frames cannot be read at all (it hands the page the camera itself).
+    started.catch(() => {
+      this.#unreadable = true;
+    });
     this.#releaseFrames = release;
     this.#reader = frames.getReader();
     this.#writer = sink.getWriter();
@@ -184,7 +193,7 @@ export class CameraPipeline {
         this.#total.framesOut++;
       }
     } catch (error) {
-      if (!this.#stopped) this.#problem(error);
+      if (!this.#stopped && !this.#unreadable) this.#problem(error);
     } finally {
       if (this.#stopped) {
         this.#releaseCamera();
