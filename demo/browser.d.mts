@@ -1,4 +1,6 @@
 import type { BrowserContext, Worker } from 'playwright-core';
+import type { TabStatus } from '../src/pipeline/messages';
+import type { Settings } from '../src/pipeline/settings';
 
 /** Chrome or Chromium: $CHROME_PATH, else the first one on the PATH. */
 export function findChrome(): string;
@@ -10,3 +12,7 @@ export function launchBrowser(options: { extensionDir?: string | null; video?: s
   userDataDir: string;
   close: () => Promise<void>;
 }>;
+/** Writes settings as the popup does, from the extension's service worker: `patch` over the stored settings. */
+export function writeSettings(worker: Worker, patch: Partial<Settings>): Promise<void>;
+/** The live status the bridge of the tab showing `url` gives the popup. */
+export function tabStatus(worker: Worker, url: string): Promise<TabStatus>;

@@ -51,3 +51,22 @@ export async function launchBrowser({ extensionDir = null, video = null, headles
     },
   };
 }
+
+/**
+ * Writes settings as the popup does, from the extension's service worker `worker`: `patch` over the stored
+ * settings (version 2), in chrome.storage.sync.
+ */
+export async function writeSettings(worker, patch) {
+  await worker.evaluate(async (changes) => {
+    const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
+    await chrome.storage.sync.set({ settings: { version: 2, ...stored, ...changes } });
+  }, patch);
+}
+
+/** The live status the bridge of the tab showing `url` gives the popup, asked from the extension's service worker `worker`. */
+export async function tabStatus(worker, url) {
+  return worker.evaluate(async (u) => {
+    const [tab] = await chrome.tabs.query({ url: u });
+    return chrome.tabs.sendMessage(tab.id, { type: 'getStatus' });
+  }, url);
+}

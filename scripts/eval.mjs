@@ -237,11 +237,11 @@ try {
     writeFileSync(resolve(options.keypoints), `${JSON.stringify(Object.fromEntries(faces), null, 1)}\n`);
   }
   const covered = predictions.map((face) => face?.ovalCovered).filter((share) => typeof share === 'number').sort((a, b) => a - b);
-  const at = (q) => covered[Math.min(covered.length - 1, Math.floor(q * covered.length))] ?? null;
+  const at = (q) => (covered.length ? round(covered[Math.min(covered.length - 1, Math.floor(q * covered.length))]) : null);
   const alignedBy = options.align === 'detector' ? {} : {
     align: options.align,
     alignedBy: Object.fromEntries(['landmarks', 'detector'].map((by) => [by, predictions.filter((face) => face?.alignedBy === by).length])),
-    ovalCovered: { n: covered.length, median: at(0.5) === null ? null : round(at(0.5)), p5: at(0.05) === null ? null : round(at(0.05)), whole: covered.length ? round(covered.filter((share) => share === 1).length / covered.length) : null },
+    ovalCovered: { n: covered.length, median: at(0.5), p5: at(0.05), whole: covered.length ? round(covered.filter((share) => share === 1).length / covered.length) : null },
   };
   console.log(JSON.stringify({
     data, detect: options.detect, ...classifier.describe, ...score(list.map(([, truth]) => truth), predictions, five), ...alignedBy,

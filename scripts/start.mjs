@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { launchBrowser } from '../demo/browser.mjs';
+import { launchBrowser, tabStatus, writeSettings } from '../demo/browser.mjs';
 import { makeFaceVideo, makeRoomVideo, webmOf } from '../demo/fakeCamera.mjs';
 import { launchFirefox } from '../demo/firefox.mjs';
 import { startCallServer } from '../demo/server.mjs';
@@ -58,12 +58,7 @@ if (!existsSync(join(ROOT, 'dist', 'manifest.json'))) throw new Error('dist/ is 
 const site = await startCallServer();
 const browser = await launchBrowser({ extensionDir: join(ROOT, 'dist'), video, headless, port: site.port });
 const page = browser.context.pages()[0] ?? await browser.context.newPage();
-if (options.gestures) {
-  await browser.serviceWorker.evaluate(async () => {
-    const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
-    await chrome.storage.sync.set({ settings: { version: 2, ...stored, gestures: true } });
-  });
-}
+if (options.gestures) await writeSettings(browser.serviceWorker, { gestures: true });
 await page.goto(`https://${options.site}/`);
 console.log(`emoface ${headless ? '(headless) ' : ''}on the demo call at https://${options.site}/ — camera: ${cameraName}`);
 if (!headless) {
@@ -100,11 +95,8 @@ await site.close();
 async function gestureShown() {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const shown = await browser.serviceWorker.evaluate(async (url) => {
-      const [tab] = await chrome.tabs.query({ url });
-      return Object.keys((await chrome.tabs.sendMessage(tab.id, { type: 'getStatus' })).gesturesShown).length > 0;
-    }, `https://${options.site}/*`);
-    if (shown) return page.waitForTimeout(2500);
+    const { gesturesShown } = await tabStatus(browser.serviceWorker, `https://${options.site}/*`);
+    if (Object.keys(gesturesShown).length > 0) return page.waitForTimeout(2500);
     if (Date.now() > deadline) throw new Error('no gesture shown');
     await page.waitForTimeout(250);
   }

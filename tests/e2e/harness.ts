@@ -3,14 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from '../../demo/browser.mjs';
 import { devtools } from '../../demo/devtools.mjs';
 import { makeFaceVideo } from '../../demo/fakeCamera.mjs';
 import { startCallServer } from '../../demo/server.mjs';
-import type { TabStatus } from '../../src/pipeline/messages';
-import type { Settings } from '../../src/pipeline/settings';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const DIST = join(REPO, 'dist');
@@ -176,21 +174,7 @@ export function median(samples: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Writes settings as the popup does (the whole object, in chrome.storage.sync). */
-export async function writeSettings(worker: Worker, settings: Partial<Settings>): Promise<void> {
-  await worker.evaluate(async (patch) => {
-    const stored = (await chrome.storage.sync.get('settings')).settings ?? {};
-    await chrome.storage.sync.set({ settings: { version: 2, ...stored, ...patch } });
-  }, settings);
-}
-
-/** The live status the bridge of the tab showing `url` gives the popup. */
-export async function tabStatus(worker: Worker, url: string): Promise<TabStatus> {
-  return worker.evaluate(async (u) => {
-    const [tab] = await chrome.tabs.query({ url: u });
-    return chrome.tabs.sendMessage(tab!.id!, { type: 'getStatus' });
-  }, url);
-}
+export { tabStatus, writeSettings } from '../../demo/browser.mjs';
 
 /** A rectangle of a frame in fractions of its width and height (0..1). */
 export interface FrameRegion {
