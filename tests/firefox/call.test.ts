@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SET_LABELS } from '../../src/pipeline/emoji/emojiSets';
+import type { TabStatus } from '../../src/pipeline/messages';
 import { catsShown, emojiGone, emojiShown, FLOWING_FPS, REPO } from '../e2e/harness';
 import { callRates, FIREFOX_PATH, launchFirefox, recordPeers, makeFaceVideo, startCallServer, webmOf, XVFB_PATH, type CallSite, type Firefox } from './harness';
 
@@ -27,11 +28,11 @@ async function waitFor(page: Page, predicate: () => boolean, timeoutMs: number):
   return Date.now() - started;
 }
 
-/** The call tab's status, as the popup reads it from the bridge. */
-async function tabStatus(): Promise<{ on: boolean; lastError: { key: string } | null; backend: string | null; streams: { fpsOut: number; emojiFps: number; analysesPerSecond: number; width: number; height: number }[] }> {
-  return extension.evaluate(async () => {
+/** The call tab's status, as the popup reads it from the bridge, asked from the extension page `from` (default: this file's Firefox's). */
+async function tabStatus(from: Page = extension): Promise<TabStatus> {
+  return from.evaluate(async () => {
     const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
-    return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' });
+    return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' }) as Promise<TabStatus>;
   });
 }
 
@@ -265,13 +266,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH) || !existsSync(XVFB_PATH))('emoface in
       await page.evaluateOnNewDocument(recordPeers);
       await page.goto(blocked.url('meet.google.com'));
       await page.evaluate(() => window.emofaceCall.start({ width: 640, height: 480, frameRate: 30 }, false));
-      const status = () => popup.evaluate(async () => {
-        const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
-        return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' }) as Promise<{ lastError: { key: string; args: string[] } | null; streams: unknown[] }>;
-      });
       // Frames reach the call (WebRTC's own count: the page's own <video> may not play either).
       expect((await callRates(page, 3000)).source.fps).toBeGreaterThanOrEqual(FLOWING_FPS);
-      const { lastError, streams } = await status();
+      const { lastError, streams } = await tabStatus(popup);
       expect(lastError).toMatchObject({ key: 'cameraUnwrapped', args: [expect.stringMatching(/^NotAllowedError/)] });
       expect(streams).toEqual([]);
     } finally {
@@ -292,13 +289,9 @@ describe.skipIf(!existsSync(FIREFOX_PATH))('emoface in Firefox when its analyser
       const page = await headless.newPage();
       await page.goto(headless.url('meet.google.com'));
       await page.evaluate(() => window.emofaceCall.start({ width: 1280, height: 720, frameRate: 30 }, false));
-      const status = () => popup.evaluate(async () => {
-        const [tab] = await browser.tabs.query({ url: 'https://meet.google.com/*' });
-        return browser.tabs.sendMessage(tab!.id!, { type: 'getStatus' }) as Promise<{ lastError: { key: string } | null }>;
-      });
       const deadline = Date.now() + 30_000;
-      while ((await status()).lastError === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
-      expect((await status()).lastError?.key).toBe('analysisFailed');
+      while ((await tabStatus(popup)).lastError === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await tabStatus(popup)).lastError?.key).toBe('analysisFailed');
       const before = await page.evaluate(() => window.emofaceCall.remoteStats().frames);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       expect(((await page.evaluate(() => window.emofaceCall.remoteStats().frames)) - before) / 3).toBeGreaterThanOrEqual(FLOWING_FPS);
