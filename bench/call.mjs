@@ -160,7 +160,7 @@ try {
     results.push(result);
     console.log(`${sceneName(result)}: remote ${on.remoteFps} fps (off ${off.remoteFps}, on/off ${result.fpsRatio}), camera ${on.cameraFps}, `
       + `composite ${on.compositeMs} ms (frame ${on.frameMs}), analysis ${on.analysesPerSecond}/s every ${on.analysisIntervalMs} ms (yielding ${on.yieldingPct} % of seconds), `
-      + `age ${on.resultAgeMs} ms (moving ${on.movingAgeMs}), placement error ${on.placementErrorPct} % (p95 of max ${on.placementErrorP95Pct}), emoji on ${on.emojiShownPct} % of frames, copy ${on.copyMs} ms, analysis copy ${on.analysisCopyMs} ms, relay ${on.relayMs} ms, `
+      + `age ${on.resultAgeMs} ms (moving ${on.movingAgeMs}), reply ${on.replyMs} ms, placement error ${on.placementErrorPct} % (p95 of max ${on.placementErrorP95Pct}), emoji on ${on.emojiShownPct} % of frames, copy ${on.copyMs} ms, analysis copy ${on.analysisCopyMs} ms, relay ${on.relayMs} ms, `
       + `stages ${JSON.stringify(on.stageMs)}, ${on.room ? `room ${JSON.stringify(on.room)}, ` : ''}CPU added ${result.cpuAddedPercent} %, on ${JSON.stringify(on.cpuPercent)} off ${JSON.stringify(off.cpuPercent)}`);
   }
 } finally {
@@ -190,7 +190,7 @@ const report = {
 console.table(results.map((r) => ({
   scene: sceneName(r), 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'camera fps': r.on.cameraFps,
   'composite ms (frame)': `${r.on.compositeMs} (${r.on.frameMs})`, 'analyses/s': r.on.analysesPerSecond, 'interval ms': r.on.analysisIntervalMs,
-  'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'placement % (p95 max)': `${r.on.placementErrorPct} (${r.on.placementErrorP95Pct})`,
+  'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'reply ms': r.on.replyMs, 'placement % (p95 max)': `${r.on.placementErrorPct} (${r.on.placementErrorP95Pct})`,
   'emoji %': r.on.emojiShownPct, 'search/follow/classify ms': `${r.on.stageMs?.search}/${r.on.stageMs?.follow}/${r.on.stageMs?.classify}`,
   'room: least covered % (entry ms)': r.on.room ? `${r.on.room.leastCoveredPct} (${r.on.room.entryMs.join(', ')})` : '', 'CPU added %': r.cpuAddedPercent,
   'page CPU % (off)': `${r.on.cpuPercent.page} (${r.off.cpuPercent.page})`, 'ext CPU %': r.on.cpuPercent.extension, 'all CPU % (off)': `${r.on.cpuPercent.all} (${r.off.cpuPercent.all})`,

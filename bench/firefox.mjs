@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { webmOf } from '../demo/fakeCamera.mjs';
 import { launchFirefox } from '../demo/firefox.mjs';
 import { startCallServer } from '../demo/server.mjs';
-import { round } from './streamSummary.mjs';
+import { median } from './median.mjs';
+import { round, summariseStreams } from './streamSummary.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
@@ -101,14 +102,11 @@ async function measure(site, scene, on, seconds) {
     await new Promise((wake) => setTimeout(wake, HIDDEN_SECONDS * 1000));
     const hiddenAfter = await frameCounts(page);
     const rate = (a, b, key) => round(((b[key] - a[key]) * 1000) / (b.at - a.at));
-    const median = (key) => (streams.length ? round([...streams.map((s) => s[key])].sort((x, y) => x - y)[streams.length >> 1]) : null);
     return {
       remoteFps: rate(before, after, 'decoded'), cameraToCallFps: rate(before, after, 'sent'),
       hiddenRemoteFps: rate(hiddenBefore, hiddenAfter, 'decoded'),
       ...(on ? {
-        hookFpsIn: median('fpsIn'), analysesPerSecond: median('analysesPerSecond'), resultAgeMs: median('resultAgeMs'), movingAgeMs: median('movingAgeMs'),
-        emojiShownPct: streams.length ? round((100 * streams.reduce((n, s) => n + s.emojiFps, 0)) / Math.max(1, streams.reduce((n, s) => n + s.fpsOut, 0)), 0) : null,
-        frameMs: median('frameMs'), compositeMs: median('compositeMs'), analysisCopyMs: median('analysisCopyMs'), relayMs: last?.relayMs ?? null, stageMs: last?.stageMs ?? null,
+        hookFpsIn: round(median(streams.map((s) => s.fpsIn))), ...summariseStreams(streams), relayMs: last?.relayMs ?? null, stageMs: last?.stageMs ?? null,
       } : {}),
       cpuPercent: round(((cpuAfter - cpuBefore) / elapsed) * 100),
     };
@@ -138,7 +136,7 @@ export async function benchFirefox({ seconds, scenes, out }) {
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), command: `npm run bench -- --firefox ${process.argv.slice(2).filter((a) => a !== '--firefox').join(' ')}`.trim(), seconds, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model }, versions: { firefox: version }, results }, null, 2)}\n`);
   console.table(results.map((r) => ({
     scene: `${r.width}×${r.height} ${r.faces}f ${r.motion}`, 'remote fps (off)': `${r.on.remoteFps} (${r.off.remoteFps})`, 'on/off': r.fpsRatio, 'tab behind another: remote fps (off)': `${r.on.hiddenRemoteFps} (${r.off.hiddenRemoteFps})`,
-    'analyses/s': r.on.analysesPerSecond, 'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'emoji %': r.on.emojiShownPct, 'page ms/frame': r.on.frameMs, 'CPU added %': r.cpuAddedPercent,
+    'analyses/s': r.on.analysesPerSecond, 'interval ms (yielding %)': `${r.on.analysisIntervalMs} (${r.on.yieldingPct})`, 'age ms (moving)': `${r.on.resultAgeMs} (${r.on.movingAgeMs})`, 'reply ms': r.on.replyMs, 'emoji %': r.on.emojiShownPct, 'page ms/frame': r.on.frameMs, 'CPU added %': r.cpuAddedPercent,
   })));
   console.log(`wrote ${file}`);
 }

@@ -32,6 +32,8 @@ export function summariseStreams(seconds) {
     analysisIntervalMs: round(median(seconds.map((s) => s.analysisIntervalMs)), 0),
     /** Share of seconds in which analysis yielded to the call's frames, %. */
     yieldingPct: round(percent(seconds.filter((s) => s.yielding).length, seconds.length), 0),
+    /** Median time from sending an analysis to its answer, ms. */
+    replyMs: round(median(seconds.map((s) => s.replyMs)), 0),
     resultAgeMs: round(median(seconds.map((s) => s.resultAgeMs)), 0),
     /** Median over the seconds in which a face moved of those frames' median result age, ms. */
     movingAgeMs: round(median(seconds.filter((s) => s.movingFrames > 0).map((s) => s.movingAgeMs)), 0),

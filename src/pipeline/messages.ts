@@ -75,6 +75,8 @@ export interface StreamStats {
   readonly copyMs: number;
   /** Median time to make the analyser's small copy of a frame, over the frames sent, ms (0 when none was sent). */
   readonly analysisCopyMs: number;
+  /** Median time from sending an analysis to its answer, over the answers, ms (0 when none came): the messaging both ways and the analysis, queueing included. */
+  readonly replyMs: number;
   /** Median age of the results frames were drawn with, ms (from the analysed frame's timestamp). */
   readonly resultAgeMs: number;
   /** Frames drawn while a face moved faster than DEFAULTS.pacing.movingFacesPerSecond (AnalysisPacer.moving), and the median age of their results, ms. */
@@ -279,7 +281,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
     case 'stats': {
       const s = value.stats;
       if (!isObject(s) || !(typeof s.streamId === 'string' && STREAM_ID.test(s.streamId))) return 'stats: bad streamId';
-      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'emojiFps', 'analysesPerSecond', 'analysisIntervalMs', 'compositeMs', 'frameMs', 'copyMs', 'analysisCopyMs', 'resultAgeMs',
+      const numbers = ['width', 'height', 'fpsIn', 'fpsOut', 'emojiFps', 'analysesPerSecond', 'analysisIntervalMs', 'compositeMs', 'frameMs', 'copyMs', 'analysisCopyMs', 'replyMs', 'resultAgeMs',
         'movingFrames', 'movingAgeMs', 'placementErrorPct', 'placementErrorMaxPct', 'faces'] as const;
       for (const key of numbers) if (!isReal(s[key], 100_000)) return `stats: ${key} must be a number 0..100000`;
       for (const key of ['cameraFrames', 'framesOut'] as const) if (!isCount(s[key], Number.MAX_SAFE_INTEGER)) return `stats: ${key} must be a count`;
@@ -290,7 +292,7 @@ export function parseHookMessage(value: unknown): HookMessage | string {
         stats: {
           streamId: s.streamId, drawing: s.drawing as boolean, yielding: s.yielding as boolean, width: n('width'), height: n('height'),
           fpsIn: n('fpsIn'), fpsOut: n('fpsOut'), emojiFps: n('emojiFps'), analysesPerSecond: n('analysesPerSecond'), analysisIntervalMs: n('analysisIntervalMs'),
-          compositeMs: n('compositeMs'), frameMs: n('frameMs'), copyMs: n('copyMs'), analysisCopyMs: n('analysisCopyMs'), resultAgeMs: n('resultAgeMs'), movingFrames: n('movingFrames'), movingAgeMs: n('movingAgeMs'),
+          compositeMs: n('compositeMs'), frameMs: n('frameMs'), copyMs: n('copyMs'), analysisCopyMs: n('analysisCopyMs'), replyMs: n('replyMs'), resultAgeMs: n('resultAgeMs'), movingFrames: n('movingFrames'), movingAgeMs: n('movingAgeMs'),
           placementErrorPct: n('placementErrorPct'), placementErrorMaxPct: n('placementErrorMaxPct'), faces: n('faces'),
           cameraFrames: s.cameraFrames as number, framesOut: s.framesOut as number,
         },

@@ -10,7 +10,7 @@ const frame = (views: unknown[] = [view(search), view(follow)]) => ({
 });
 const stats = {
   streamId: 's-1', width: 1280, height: 720, fpsIn: 30, fpsOut: 30, emojiFps: 29, analysesPerSecond: 18, analysisIntervalMs: 250, yielding: false,
-  compositeMs: 2.1, frameMs: 3.4, copyMs: 0.6, analysisCopyMs: 1.1, resultAgeMs: 40, movingFrames: 3, movingAgeMs: 33, placementErrorPct: 1.5, placementErrorMaxPct: 4.2,
+  compositeMs: 2.1, frameMs: 3.4, copyMs: 0.6, analysisCopyMs: 1.1, replyMs: 30, resultAgeMs: 40, movingFrames: 3, movingAgeMs: 33, placementErrorPct: 1.5, placementErrorMaxPct: 4.2,
   faces: 1, drawing: true, cameraFrames: 3000, framesOut: 2999,
 };
 

@@ -7,7 +7,7 @@ import { english, getMessage } from './locales';
 
 const stream = {
   streamId: 's', width: 1280, height: 720, fpsIn: 30, fpsOut: 29.6, emojiFps: 29.6, analysesPerSecond: 18, analysisIntervalMs: 30, yielding: false,
-  compositeMs: 2, frameMs: 3, copyMs: 0.5, analysisCopyMs: 1, resultAgeMs: 40, movingFrames: 10, movingAgeMs: 35, placementErrorPct: 2, placementErrorMaxPct: 5,
+  compositeMs: 2, frameMs: 3, copyMs: 0.5, analysisCopyMs: 1, replyMs: 30, resultAgeMs: 40, movingFrames: 10, movingAgeMs: 35, placementErrorPct: 2, placementErrorMaxPct: 5,
   faces: 2, drawing: true, cameraFrames: 300, framesOut: 300,
 };
 const status = (extra: Partial<TabStatus> = {}): TabStatus => ({ host: 'meet.google.com', on: true, streams: [stream], backend: 'wasm', lastError: null, stageMs: null, relayMs: null, analyserTrackers: null, gesturesShown: {}, ...extra });

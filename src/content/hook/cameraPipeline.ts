@@ -133,7 +133,9 @@ export class CameraPipeline {
   onFaces(message: FacesMessage): void {
     // The first answer waits for the analyser to load: only later ones tell whether analyses queue.
     const sentAtMs = this.#inFlight.get(message.seq);
-    if (this.#latest && sentAtMs !== undefined && this.#gauge.reply(performance.now() - sentAtMs, this.#nowMs)) this.#pacer.pressure(this.#nowMs);
+    const replyMs = sentAtMs === undefined ? null : performance.now() - sentAtMs;
+    if (replyMs !== null) this.#window.replyMs.push(replyMs);
+    if (this.#latest && replyMs !== null && this.#gauge.reply(replyMs, this.#nowMs)) this.#pacer.pressure(this.#nowMs);
     // The analyser answers a stream's frames in order: older ones still listed were lost.
     for (const seq of this.#inFlight.keys()) if (seq <= message.seq) this.#inFlight.delete(seq);
     if (this.#latest && message.seq <= this.#latest.seq) return;
@@ -391,7 +393,7 @@ export class CameraPipeline {
         fpsIn: perSecond(w.framesIn), fpsOut: perSecond(w.framesOut), emojiFps: perSecond(w.emojiFrames), analysesPerSecond: perSecond(w.analyses),
         analysisIntervalMs: Math.round(this.#pacer.intervalMs(timestampMs)), yielding: this.#pacer.yielding(timestampMs),
         compositeMs: hundredths(median(w.compositeMs)), frameMs: hundredths(median(w.frameMs)),
-        copyMs: hundredths(median(w.copyMs)), analysisCopyMs: hundredths(median(w.analysisCopyMs)), resultAgeMs: Math.round(median(w.ageMs)),
+        copyMs: hundredths(median(w.copyMs)), analysisCopyMs: hundredths(median(w.analysisCopyMs)), replyMs: Math.round(median(w.replyMs)), resultAgeMs: Math.round(median(w.ageMs)),
         movingFrames: w.movingAgeMs.length, movingAgeMs: Math.round(median(w.movingAgeMs)),
         placementErrorPct: hundredths(median(w.placementErrorPct)), placementErrorMaxPct: hundredths(Math.max(0, ...w.placementErrorPct)),
         faces: w.faces, drawing: w.drawing, cameraFrames: this.#camera.stats?.totalFrames ?? this.#total.framesIn, framesOut: this.#total.framesOut,
@@ -407,7 +409,7 @@ export class CameraPipeline {
   static #emptyWindow(startMs: number, faces: number, drawing: boolean) {
     return {
       startMs, framesIn: 0, framesOut: 0, emojiFrames: 0, analyses: 0, faces, drawing,
-      compositeMs: [] as number[], frameMs: [] as number[], copyMs: [] as number[], analysisCopyMs: [] as number[], ageMs: [] as number[], movingAgeMs: [] as number[], placementErrorPct: [] as number[],
+      compositeMs: [] as number[], frameMs: [] as number[], copyMs: [] as number[], analysisCopyMs: [] as number[], replyMs: [] as number[], ageMs: [] as number[], movingAgeMs: [] as number[], placementErrorPct: [] as number[],
     };
   }
 
