@@ -3,8 +3,9 @@
 // Chromium, as the analyser runs it) reads of each photo's face: its 52 blendshape scores and the head's
 // yaw, pitch and roll. Writes the readings, with this command and the photos' source, for the gesture
 // tests (tests/fixtures/blendshapes.json), and prints the share of the faces read on which each gesture's
-// condition holds (one reading, as a still shows it: src/pipeline/gestures/gestureReader.ts), and the
-// median time of a reading.
+// condition holds (one reading, as a still shows it: src/pipeline/gestures/gestureReader.ts), the share
+// that stirs (comes near a gesture: the landmarker then reads at its attentive pace), and the median time
+// of a reading.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,8 @@ try {
     const share = readings.length ? (100 * held.filter((set) => set.has(gesture)).length) / readings.length : 0;
     console.log(`${gesture}: its condition holds on ${share.toFixed(1)} % of the faces read`);
   }
+  const stirring = readings.length ? (100 * readings.filter((reading) => rules.stirring(reading.blendshapes)).length) / readings.length : 0;
+  console.log(`stirring (read at the attentive pace, DEFAULTS.gestures): ${stirring.toFixed(1)} % of the faces read`);
 } finally {
   await close();
 }

@@ -1,14 +1,18 @@
-import { GestureReader, type Blendshapes, type Gesture } from '../pipeline/gestures/gestureReader';
+import { DEFAULTS } from '../pipeline/defaults';
+import { GestureReader, stirring, type Blendshapes, type Gesture } from '../pipeline/gestures/gestureReader';
 
 /**
  * The gestures of one stream's faces, by face id: which face is due a reading of the face landmarker
- * (one reading per interval for the whole stream, DEFAULTS.gestures.readIntervalMs or longer under
- * pressure, of the face read longest ago: with several faces each is read less often, and the
- * landmarker's cost stays that of one face), and each face's GestureReader.
+ * (one reading per interval for the whole stream, of the face read longest ago: with several faces each
+ * is read less often, and the landmarker's cost stays that of one face), and each face's GestureReader.
+ * The interval is the one asked (DEFAULTS.gestures.readIntervalMs, longer under pressure) while a face
+ * stirs, and at least DEFAULTS.gestures.calmReadIntervalMs once none has for attentiveMs.
  */
 export class GestureWatch {
   readonly #faces = new Map<number, { reader: GestureReader; readAtMs: number; gesture: Gesture | null }>();
   #readAtMs = -Infinity;
+  /** Readings keep the interval asked until then, ms (a face stirred, or shows a gesture). */
+  #attentiveUntilMs = -Infinity;
 
   /** When a face of the stream was last read, ms (−Infinity: never). */
   get lastReadMs(): number {
@@ -20,9 +24,17 @@ export class GestureWatch {
     for (const id of [...this.#faces.keys()]) if (!ids.includes(id)) this.#faces.delete(id);
   }
 
-  /** Of the faces `ids` that can be read at `timestampMs`, the one to read now, if any, with readings at most every `intervalMs`. */
+  /**
+   * Of the faces `ids` that can be read at `timestampMs`, the one to read now, if any: readings at most
+   * every `intervalMs` while a face stirs, every calmReadIntervalMs (or `intervalMs` if longer) otherwise.
+   * A face never read is read as soon as the interval asked allows.
+   */
   due(ids: readonly number[], timestampMs: number, intervalMs: number): number | null {
-    if (ids.length === 0 || timestampMs - this.#readAtMs < intervalMs) return null;
+    if (ids.length === 0) return null;
+    const unread = ids.find((id) => !this.#faces.has(id));
+    const attentive = unread !== undefined || timestampMs < this.#attentiveUntilMs;
+    const gapMs = attentive ? intervalMs : Math.max(intervalMs, DEFAULTS.gestures.calmReadIntervalMs);
+    if (timestampMs - this.#readAtMs < gapMs) return null;
     const readAt = (id: number) => this.#faces.get(id)?.readAtMs ?? -Infinity;
     return ids.reduce((oldest, id) => (readAt(id) < readAt(oldest) ? id : oldest));
   }
@@ -34,6 +46,9 @@ export class GestureWatch {
     this.#readAtMs = timestampMs;
     face.gesture = face.reader.read(blendshapes ?? {}, timestampMs);
     this.#faces.set(id, face);
+    if (face.gesture !== null || (blendshapes !== null && stirring(blendshapes))) {
+      this.#attentiveUntilMs = timestampMs + DEFAULTS.gestures.attentiveMs;
+    }
   }
 
   /** The gesture face `id` shows (null: none, or not read yet). */

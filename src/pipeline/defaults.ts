@@ -190,15 +190,25 @@ export const DEFAULTS = {
   },
   gestures: {
     /**
-     * A stream's faces are read by the face landmarker one at a time, one reading at most this often, ms.
-     * A reading takes about 30 ms here (its mesh model at 192 × 192 on wasm, whatever the crop's size:
-     * README, "Gestures"), several times a face's classification: gestures are held for a while, and one
-     * face is read often enough at this rate; with three, each is read every 1.2 s. Under pressure it
-     * doubles with the analyses' pace (AnalysisPacer.gestureIntervalMs), up to maxReadIntervalMs: of what an
-     * analysis does, gestures give way first.
+     * A stream's faces are read by the face landmarker one at a time, one reading at most this often, ms,
+     * while a face stirs (see calmReadIntervalMs). A reading takes about 30 ms here (its mesh model at
+     * 192 × 192 on wasm, whatever the crop's size: README, "Gestures"), several times a face's
+     * classification: gestures are held for a while, and one face is read often enough at this rate; with
+     * three, each is read every 1.2 s. Under pressure it doubles with the analyses' pace
+     * (AnalysisPacer.gestureIntervalMs), up to maxReadIntervalMs: of what an analysis does, gestures give
+     * way first.
      */
     readIntervalMs: 400,
     maxReadIntervalMs: 1600,
+    /**
+     * While no face of the stream stirs (no reading in the last attentiveMs came near a gesture: see
+     * `stirring` in gestureReader.ts), readings are this far apart, ms: a face at rest costs the
+     * landmarker's time once a second instead of two and a half times (one face at 1280×720: CPU added
+     * about 1 point over gestures off in the same hour, where it was about 13: README, "Gestures"); a
+     * gesture that starts is seen at most this late, and then read every readIntervalMs.
+     */
+    calmReadIntervalMs: 1000,
+    attentiveMs: 3000,
     /** The part of the view read around a face's box, on each side, in box sizes (the landmarker finds the face in it). */
     margin: 0.25,
   },

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fixture from '../fixtures/blendshapes.json';
-import { GESTURE_RULES, GestureReader, type Blendshapes, type Gesture } from '../../src/pipeline/gestures/gestureReader';
+import { GESTURE_RULES, GestureReader, stirring, type Blendshapes, type Gesture } from '../../src/pipeline/gestures/gestureReader';
 
 /** The landmarker's reading of a photo (by its folder/file name). */
 function photo(name: string): Blendshapes {
@@ -30,6 +30,16 @@ function play(reader: GestureReader, scores: readonly Blendshapes[], durationMs:
 }
 
 describe('gestures on real faces', () => {
+  it('a face at rest does not stir; one that comes near a gesture does (the landmarker is then read more often)', () => {
+    expect(stirring(NEUTRAL)).toBe(false);
+    expect(stirring(SMILE)).toBe(false);
+    for (const face of [...EYES_CLOSED, ...MOUTH_OPEN, ...PUCKER]) expect(stirring(face)).toBe(true);
+    // Near, not at, a threshold: the jaw half way between its two, and one eye shut as far as a gesture's end.
+    expect(stirring({ ...NEUTRAL, jawOpen: (GESTURE_RULES.jaw.on + GESTURE_RULES.jaw.off) / 2 })).toBe(true);
+    expect(stirring({ ...NEUTRAL, eyeBlinkLeft: GESTURE_RULES.eyes.closed.off })).toBe(true);
+    expect(stirring({ ...NEUTRAL, jawOpen: GESTURE_RULES.jaw.off - 0.01 })).toBe(false);
+  });
+
   it('shows none on a neutral or a smiling face, however long', () => {
     for (const face of [NEUTRAL, SMILE]) expect(play(new GestureReader(), [face], 5000)).toEqual(Array(51).fill(null));
   });

@@ -73,6 +73,15 @@ export function conditions(scores: Blendshapes, engaged: ReadonlySet<Gesture> = 
   return held;
 }
 
+/**
+ * Whether a face comes near a gesture on one reading: some gesture's condition holds at the thresholds
+ * that keep a gesture going (each band's `off`), as though every gesture were under way. A face at rest
+ * does not stir (eyes open, mouth shut, brows level); one that starts a gesture, or talks, does.
+ */
+export function stirring(scores: Blendshapes): boolean {
+  return conditions(scores, new Set(GESTURES)).size > 0;
+}
+
 /** How long each gesture of `conditions` must hold before it shows. */
 const MIN_MS: Readonly<Record<Exclude<Gesture, 'asleep' | 'blowKiss'>, number>> = {
   eyesClosed: GESTURE_RULES.eyesClosedMs, wink: GESTURE_RULES.winkMs, kiss: GESTURE_RULES.kissMs,
