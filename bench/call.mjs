@@ -1,4 +1,4 @@
-// `npm run bench [-- --seconds 10] [--scenes 640x480:1,…] [--busy N] [--gestures] [--out file.json]`: what a call costs with
+// `npm run bench [-- --seconds 10] [--scenes 640x480:1,…] [--busy N] [--gestures] [--repeats N] [--out file.json]`: what a call costs with
 // emoface, in Debian's Chromium with the built extension, through a real loopback WebRTC call from a fake
 // camera of real faces. For each scene, width×height:faces[:motion] at 30 fps (by default 640×480 and
 // 1280×720 with one face and with three, and 1280×720 with one face that moves across the frame; motion
@@ -14,8 +14,11 @@
 //   the CPU time of the page's and the extension's renderer processes, and of all of Chromium,
 // and the same call with emoface switched off, from which the remote fps on / off and the CPU emoface
 // adds. `--busy N` keeps N other processes spinning through every call (on and off alike); `--gestures`
-// switches gestures on (the face landmarker's ms per face read is the stages' `gestures`). Prints a
-// table; writes --out (default bench/results/call-<date>.json).
+// switches gestures on (the face landmarker's ms per face read is the stages' `gestures`). `--repeats N`
+// measures each scene's pair of calls (on, then off) N times: the CPU added and the fps on / off are the
+// medians over the pairs (each pair's, and its processes' CPU, are kept in `repeats`), the other numbers the pair's whose CPU added
+// is that median; on this machine two pairs an hour apart differed by up to 16 points of CPU added. Prints
+// a table; writes --out (default bench/results/call-<date>.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,8 +45,11 @@ const { values: options } = parseArgs({ options: {
   out: { type: 'string' },
   firefox: { type: 'boolean', default: false },
   gestures: { type: 'boolean', default: false },
+  repeats: { type: 'string', default: '1' },
 } });
 const SECONDS = Number(options.seconds);
+const REPEATS = Number(options.repeats);
+if (!(Number.isInteger(REPEATS) && REPEATS >= 1)) throw new Error(`--repeats must be a whole number ≥ 1, got ${options.repeats}`);
 /** The CPU of a call's page and extension renderers, % of one core: what emoface's work lands on. */
 const rendererCpu = (call) => call.cpuPercent.page + call.cpuPercent.extension;
 
@@ -150,12 +156,22 @@ const site = await startCallServer();
 const results = [];
 try {
   for (const { video, ...scene } of scenes) {
-    const on = await measure(site, { ...scene, video }, true);
-    const off = await measure(site, { ...scene, video }, false);
+    const pairs = [];
+    for (let repeat = 0; repeat < REPEATS; repeat++) {
+      const on = await measure(site, { ...scene, video }, true);
+      const off = await measure(site, { ...scene, video }, false);
+      pairs.push({
+        fpsRatio: off.remoteFps > 0 ? round(on.remoteFps / off.remoteFps, 2) : null,
+        /** (page + extension renderers' CPU on) − (the same off), % of one core. */
+        cpuAddedPercent: round(rendererCpu(on) - rendererCpu(off)), on, off,
+      });
+      if (REPEATS > 1) console.log(`${sceneName(scene)}, pair ${repeat + 1} of ${REPEATS}: CPU added ${pairs.at(-1).cpuAddedPercent} %, fps on/off ${pairs.at(-1).fpsRatio}`);
+    }
+    const cpuAddedPercent = median(pairs.map((pair) => pair.cpuAddedPercent));
+    const { on, off } = pairs.find((pair) => pair.cpuAddedPercent === cpuAddedPercent);
     const result = {
-      ...scene, fpsRatio: off.remoteFps > 0 ? round(on.remoteFps / off.remoteFps, 2) : null,
-      /** (page + extension renderers' CPU on) − (the same off), % of one core. */
-      cpuAddedPercent: round(rendererCpu(on) - rendererCpu(off)), on, off,
+      ...scene, fpsRatio: median(pairs.map((pair) => pair.fpsRatio)), cpuAddedPercent, on, off,
+      ...(REPEATS > 1 ? { repeats: pairs.map((pair) => ({ cpuAddedPercent: pair.cpuAddedPercent, fpsRatio: pair.fpsRatio, cpuPercent: { on: pair.on.cpuPercent, off: pair.off.cpuPercent } })) } : {}),
     };
     results.push(result);
     console.log(`${sceneName(result)}: remote ${on.remoteFps} fps (off ${off.remoteFps}, on/off ${result.fpsRatio}), camera ${on.cameraFps}, `
