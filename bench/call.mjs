@@ -18,7 +18,7 @@
 // measures each scene's pair of calls (on, then off) N times: the CPU added and the fps on / off are the
 // medians over the pairs (each pair's, and its processes' CPU, are kept in `repeats`), the other numbers
 // the pair's whose CPU added is that median; on this machine pairs taken back to back differed by up to
-// 19 points of CPU added. Prints a table; writes --out (default bench/results/call-<date>.json).
+// 14 points of CPU added. Prints a table; writes --out (default bench/results/call-<date>.json).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
