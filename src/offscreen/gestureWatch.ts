@@ -31,8 +31,7 @@ export class GestureWatch {
    */
   due(ids: readonly number[], timestampMs: number, intervalMs: number): number | null {
     if (ids.length === 0) return null;
-    const unread = ids.find((id) => !this.#faces.has(id));
-    const attentive = unread !== undefined || timestampMs < this.#attentiveUntilMs;
+    const attentive = ids.some((id) => !this.#faces.has(id)) || timestampMs < this.#attentiveUntilMs;
     const gapMs = attentive ? intervalMs : Math.max(intervalMs, DEFAULTS.gestures.calmReadIntervalMs);
     if (timestampMs - this.#readAtMs < gapMs) return null;
     const readAt = (id: number) => this.#faces.get(id)?.readAtMs ?? -Infinity;
